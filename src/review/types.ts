@@ -1,0 +1,90 @@
+import type { Side } from "../diff/types.js";
+
+/** A changed file as the pipeline sees it, converted from GitHub's `pulls.listFiles` item at the edge. */
+export interface PullRequestFile {
+  path: string;
+  previousPath?: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  additions: number;
+  deletions: number;
+  changes: number;
+  /** Absent for binary files and for files GitHub finds too large to show. */
+  patch?: string;
+}
+
+export interface PullRequestInfo {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  headSha: string;
+  baseSha: string;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export type Severity = "critical" | "major" | "minor" | "nit";
+export const SEVERITIES: readonly Severity[] = ["critical", "major", "minor", "nit"];
+
+/** One problem the model reported, after validation. Lines are new-file line numbers. */
+export interface Finding {
+  path: string;
+  line: number;
+  startLine?: number;
+  severity: Severity;
+  title: string;
+  body: string;
+  suggestion?: string;
+}
+
+/** An inline comment in the shape `pulls.createReview` takes. */
+export interface ReviewComment {
+  path: string;
+  body: string;
+  line: number;
+  side: Side;
+  startLine?: number;
+  startSide?: Side;
+}
+
+/** Token usage of one model response, as DeepSeek reports it. */
+export interface Usage {
+  promptCacheHitTokens: number;
+  promptCacheMissTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatMessage {
+  role: "system" | "user";
+  content: string;
+}
+
+/** The one thing the pipeline needs from a chat model: a JSON-mode completion. */
+export interface ModelRequest {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+}
+
+export interface ModelResponse {
+  content: string;
+  finishReason: string;
+  usage: Usage;
+}
+
+export interface ModelClient {
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/** The pipeline's logger: pino's shape, without depending on pino. */
+export interface Logger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
