@@ -1,4 +1,4 @@
-import type { Side } from "../diff/types.js";
+import type { Hunk, Side } from "../diff/types.js";
 
 /** A changed file as the pipeline sees it, converted from GitHub's `pulls.listFiles` item at the edge. */
 export interface PullRequestFile {
@@ -87,4 +87,18 @@ export interface Logger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+}
+
+/** Part of one file's diff inside a chunk: whole hunks, or line-bounded pieces of a huge hunk. */
+export interface ChunkFile {
+  path: string;
+  previousPath?: string;
+  hunks: Hunk[];
+}
+
+/** The diff text of one model request. Every changed line of the PR is in exactly one chunk. */
+export interface Chunk {
+  files: ChunkFile[];
+  /** Estimated tokens of the chunk's rendered diff text. */
+  tokens: number;
 }
