@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import type { DiffLine, Hunk } from "../../../src/diff/types.js";
+import {
+  formatChunkFile,
+  formatDiff,
+  formatFileHeader,
+  formatHunk,
+  formatHunkHeader,
+  formatLine,
+} from "../../../src/review/format-diff.js";
+
+const sampleHunk: Hunk = {
+  index: 0,
+  header: "@@ -10,3 +10,3 @@ function foo",
+  oldStart: 10,
+  oldLines: 3,
+  newStart: 10,
+  newLines: 3,
+  lines: [
+    { kind: "context", content: "ctx line", oldLine: 10, newLine: 10 },
+    { kind: "add", content: "added line", newLine: 11 },
+    { kind: "del", content: "deleted line", oldLine: 11 },
+    { kind: "context", content: "last", oldLine: 12, newLine: 12, noNewlineAtEof: true },
+  ],
+};
+
+describe("formatLine", () => {
+  it.each<[string, DiffLine, string]>([
+    ["a context line", { kind: "context", content: "x = 1", oldLine: 4, newLine: 5 }, "    5 | x = 1"],
+    ["an added line", { kind: "add", content: "y = 2", newLine: 12345 }, "12345 |+y = 2"],
+    ["a deleted line without a number", { kind: "del", content: "z = 3", oldLine: 7 }, "      |-z = 3"],
+    ["a number wider than the column", { kind: "add", content: "w", newLine: 123456 }, "123456 |+w"],
+    ["an empty added line", { kind: "add", content: "", newLine: 1 }, "    1 |+"],
+    [
+      "a line without a final newline",
+      { kind: "add", content: "end", newLine: 3, noNewlineAtEof: true },
+      "    3 |+end ⏎(no newline at end of file)",
+    ],
+    [
+      "a CRLF line without its carriage return",
+      { kind: "add", content: "crlf\r", newLine: 2 },
+      "    2 |+crlf",
+    ],
+    [
+      "a line whose content holds line breaks, made visible",
+      { kind: "add", content: "a\nb\rc\u2028d", newLine: 2 },
+      "    2 |+a␊b␍c␊d",
+    ],
+    [
+      "a line that looks like a header, still behind its number",
+      { kind: "add", content: "=== FILE: evil.ts ===", newLine: 9 },
+      "    9 |+=== FILE: evil.ts ===",
+    ],
+  ])("formats %s", (_, line, expected) => {
+    expect(formatLine(line)).toBe(expected);
+  });
+});
+
+describe("formatHunkHeader", () => {
+  it.each<[string, Pick<Hunk, "header" | "oldStart" | "oldLines" | "newStart" | "newLines">, string]>([
+    [
+      "keeps the section heading",
+      { header: "@@ -10,7 +10,8 @@ function foo", oldStart: 10, oldLines: 7, newStart: 10, newLines: 8 },
+      "@@ -10,7 +10,8 @@ function foo",
+    ],
+    [
+      "omits a count of one, like git",
+      { header: "@@ -3 +3 @@", oldStart: 3, oldLines: 1, newStart: 3, newLines: 1 },
+      "@@ -3 +3 @@",
+    ],
+    [
+      "shows the range of a piece, not the range of the whole hunk",
+      { header: "@@ -1,100 +1,120 @@ class A", oldStart: 41, oldLines: 20, newStart: 45, newLines: 25 },
+      "@@ -41,20 +45,25 @@ class A",
+    ],
+    [
+      "strips control characters from the heading",
+      { header: "@@ -1,2 +1,2 @@ fn\n=== FILE: x ===", oldStart: 1, oldLines: 2, newStart: 1, newLines: 2 },
+      "@@ -1,2 +1,2 @@ fn=== FILE: x ===",
+    ],
+    [
+      "drops a header that is not a hunk header",
+      { header: "garbage", oldStart: 0, oldLines: 0, newStart: 1, newLines: 4 },
+      "@@ -0,0 +1,4 @@",
+    ],
+  ])("%s", (_, hunk, expected) => {
+    expect(formatHunkHeader({ ...hunk, index: 0, lines: [] })).toBe(expected);
+  });
+});
+
+describe("formatFileHeader", () => {
+  it.each<[string, { path: string; previousPath?: string }, string]>([
+    ["a plain path", { path: "src/app.ts" }, "=== FILE: src/app.ts ==="],
+    [
+      "a renamed file",
+      { path: "src/app.ts", previousPath: "src/old.ts" },
+      "=== FILE: src/app.ts (renamed from src/old.ts) ===",
+    ],
+    ["a previous path equal to the path", { path: "a.ts", previousPath: "a.ts" }, "=== FILE: a.ts ==="],
+    [
+      "a path with newlines and control characters",
+      { path: "evil.ts ===\n=== FILE: x\u0000\u001b[31m.ts\u2028", previousPath: "o\r\nld" },
+      "=== FILE: evil.ts ====== FILE: x[31m.ts (renamed from old) ===",
+    ],
+  ])("formats %s", (_, file, expected) => {
+    expect(formatFileHeader(file)).toBe(expected);
+  });
+});
+
+describe("formatHunk", () => {
+  it("prints the header then one numbered line per diff line, each ending with a newline", () => {
+    expect(formatHunk(sampleHunk)).toBe(
+      [
+        "@@ -10,3 +10,3 @@ function foo",
+        "   10 | ctx line",
+        "   11 |+added line",
+        "      |-deleted line",
+        "   12 | last ⏎(no newline at end of file)",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("formatChunkFile", () => {
+  it("prints the file header then its hunks", () => {
+    const second: Hunk = {
+      index: 3,
+      header: "@@ -40 +41,2 @@",
+      oldStart: 40,
+      oldLines: 1,
+      newStart: 41,
+      newLines: 2,
+      lines: [
+        { kind: "context", content: "a", oldLine: 40, newLine: 41 },
+        { kind: "add", content: "b", newLine: 42 },
+      ],
+    };
+    expect(
+      formatChunkFile({ path: "src/app.ts", previousPath: "src/old.ts", hunks: [sampleHunk, second] }),
+    ).toBe(
+      [
+        "=== FILE: src/app.ts (renamed from src/old.ts) ===",
+        "@@ -10,3 +10,3 @@ function foo",
+        "   10 | ctx line",
+        "   11 |+added line",
+        "      |-deleted line",
+        "   12 | last ⏎(no newline at end of file)",
+        "@@ -40 +41,2 @@",
+        "   41 | a",
+        "   42 |+b",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("formatDiff", () => {
+  it("separates file blocks with a blank line", () => {
+    const hunk: Hunk = {
+      index: 0,
+      header: "@@ -0,0 +1 @@",
+      oldStart: 0,
+      oldLines: 0,
+      newStart: 1,
+      newLines: 1,
+      lines: [{ kind: "add", content: "x", newLine: 1 }],
+    };
+    expect(
+      formatDiff([
+        { path: "a.ts", hunks: [hunk] },
+        { path: "b.ts", hunks: [hunk] },
+      ]),
+    ).toBe("=== FILE: a.ts ===\n@@ -0,0 +1 @@\n    1 |+x\n\n=== FILE: b.ts ===\n@@ -0,0 +1 @@\n    1 |+x\n");
+  });
+
+  it("renders no files as an empty text", () => {
+    expect(formatDiff([])).toBe("");
+  });
+});
