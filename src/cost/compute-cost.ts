@@ -40,17 +40,14 @@ export function sumUsage(usages: Usage[]): Usage {
 }
 
 /**
- * Renders dollars with four decimals (`$0.0031`, `$1.2500`); amounts too small for that keep two significant
- * digits (`$0.000012`) so a non-zero cost never shows as `$0.0000`.
+ * Dollars for people: at least 4 decimals and at least 3 significant digits, so the cost of a
+ * small review reads `$0.000239` rather than `$0.0002`. Not a finite, non-negative number: "cost unknown".
  */
 export function formatUsd(amount: number): string {
-  const sign = amount < 0 ? "-" : "";
-  const absolute = Math.abs(amount);
-  if (absolute === 0 || !(absolute < 0.00005)) {
-    return `${sign}$${absolute.toFixed(4)}`;
-  }
-  const decimals = Math.min(100, 1 - Math.floor(Math.log10(absolute)));
-  return `${sign}$${absolute.toFixed(decimals)}`;
+  if (!Number.isFinite(amount) || amount < 0) return "cost unknown";
+  if (amount === 0) return "$0.0000";
+  const decimals = Math.min(20, Math.max(4, 2 - Math.floor(Math.log10(amount))));
+  return `$${amount.toFixed(decimals)}`;
 }
 
 function isInWindow(window: PriceWindow, minute: number): boolean {

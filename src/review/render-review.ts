@@ -1,3 +1,4 @@
+import { formatUsd } from "../cost/compute-cost.js";
 import { severityLabel } from "./format-comment.js";
 import { compareFindings, type NotInlineFinding } from "./place-comments.js";
 import { inlineCode, sanitizeInline, sanitizeMarkdown } from "./sanitize-markdown.js";
@@ -102,7 +103,7 @@ function renderFooter(params: RenderReviewBodyParams): string {
     `cache miss, ${formatCount(usage.completionTokens)} output`;
   return (
     `---\n<sub>Model ${inlineCode(params.model)} · ${plural(params.requests, "request")} · ${tokens} · ` +
-    `${formatCost(params.costUsd)} · commit ${shortSha(params.headSha)}</sub>`
+    `${formatUsd(params.costUsd)} · commit ${shortSha(params.headSha)}</sub>`
   );
 }
 
@@ -231,11 +232,4 @@ function plural(count: number, noun: string): string {
 
 function formatCount(count: number): string {
   return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/** `$0.0031`: four decimals at least; a tiny non-zero cost keeps two significant digits (`$0.000012`). */
-export function formatCost(usd: number): string {
-  if (!Number.isFinite(usd) || usd < 0) return "cost unknown";
-  if (usd === 0 || usd >= 0.00005) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(Math.min(20, 1 - Math.floor(Math.log10(usd))))}`;
 }

@@ -102,3 +102,18 @@ export interface Chunk {
   /** Estimated tokens of the chunk's rendered diff text. */
   tokens: number;
 }
+
+/** What the pipeline needs from GitHub for one pull request. Implemented over Octokit in src/github/. */
+export interface PullRequestGateway {
+  /** Every changed file of the pull request, all pages. */
+  listFiles(): Promise<PullRequestFile[]>;
+  /** Posts one review with event COMMENT on `commitId`. */
+  createReview(review: {
+    commitId: string;
+    body: string;
+    comments: ReviewComment[];
+  }): Promise<{ id: number }>;
+}
+
+/** Runs a task under the process-wide cap on model calls in flight. */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;

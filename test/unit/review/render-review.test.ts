@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  formatCost,
   MAX_REVIEW_BODY_CHARS,
   type RenderReviewBodyParams,
   renderNothingToReviewBody,
@@ -40,7 +39,7 @@ function params(overrides: Partial<RenderReviewBodyParams> = {}): RenderReviewBo
 
 const FOOTER =
   "---\n<sub>Model `deepseek-v4-flash` · 2 requests · tokens: 12,000 cache hit, 3,456 cache miss, 789 output · " +
-  "$0.0031 · commit 0123456</sub>";
+  "$0.00312 · commit 0123456</sub>";
 
 const REVIEWED = "<details>\n<summary>Reviewed 2 files</summary>\n\n- `src/a.ts`\n- `src/b.ts`\n\n</details>";
 
@@ -242,19 +241,5 @@ describe("renderNothingToReviewBody", () => {
     const body = renderNothingToReviewBody({ skipped, headSha: SHA });
     expect(body.length).toBeLessThanOrEqual(MAX_REVIEW_BODY_CHARS);
     expect(body).toMatch(/- …and \d+ more, left out to keep this review under GitHub's size limit\.\n\n---/);
-  });
-});
-
-describe("formatCost", () => {
-  it.each<[number, string]>([
-    [0, "$0.0000"],
-    [0.0031234, "$0.0031"],
-    [1.5, "$1.5000"],
-    [0.00012, "$0.0001"],
-    [0.000012, "$0.000012"],
-    [Number.NaN, "cost unknown"],
-    [-1, "cost unknown"],
-  ])("renders %d as %s", (usd, expected) => {
-    expect(formatCost(usd)).toBe(expected);
   });
 });

@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { type Probot, run } from "probot";
+import { createApp } from "./app.js";
+import { EnvError, readEnv } from "./config/env.js";
+import { settingsFromEnv } from "./config/settings-from-env.js";
+import { createOctokitClass } from "./github/create-octokit-class.js";
+import { createModelClient } from "./llm/create-model-client.js";
+import { createLimit } from "./queue/create-limit.js";
+import { createReviewQueue } from "./queue/review-queue.js";
+import { createTokenCounter } from "./review/count-tokens.js";
+
+/** Start-up: read and check the environment, then serve webhooks; SIGTERM drains the queue. */
+async function main(): Promise<void> {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  let env: ReturnType<typeof readEnv>;
+  let settings: ReturnType<typeof settingsFromEnv>;
+  try {
+    env = readEnv();
+    settings = settingsFromEnv(env);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`deepseek-review cannot start. ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const queue = createReviewQueue({ concurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS });
+  let log: Pick<Probot["log"], "info" | "warn"> = console;
+  const app = createApp({
+    settings,
+    model: createModelClient({
+      apiKey: env.DEEPSEEK_API_KEY,
+      baseURL: env.DEEPSEEK_BASE_URL,
+      timeoutMs: env.DEEPSEEK_TIMEOUT_MS,
+      maxRetries: env.DEEPSEEK_MAX_RETRIES,
+    }),
+    limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
+    queue,
+    countTokens: createTokenCounter(),
+  });
+  const server = await run(
+    (probot) => {
+      log = probot.log;
+      app(probot);
+    },
+    { Octokit: createOctokitClass() },
+  );
+
+  process.once("SIGTERM", async () => {
+    log.info(
+      { running: queue.pending, queued: queue.size },
+      "SIGTERM: no new work; finishing reviews in flight",
+    );
+    queue.pause();
+    await server.stop().catch((error: unknown) => log.warn({ err: error }, "server did not stop cleanly"));
+    const unfinished = await queue.drain(env.REVIEW_SHUTDOWN_TIMEOUT_MS);
+    for (const job of unfinished) log.warn({ job }, "review not finished before shutdown");
+    process.exit(0);
+  });
+}
+
+await main();

@@ -1,0 +1,103 @@
+import { completeJson } from "../llm/complete-json.js";
+import { ModelError, TruncatedAnswerError } from "../llm/errors.js";
+import { buildMessages } from "./build-prompt.js";
+import { splitChunk } from "./chunk-diff.js";
+import type { CountTokens } from "./count-tokens.js";
+import { parseFindings } from "./parse-findings.js";
+import type { Chunk, Finding, Limit, Logger, ModelClient, Usage } from "./types.js";
+
+export interface ChunkFailure {
+  paths: string[];
+  reason: string;
+}
+
+export interface ChunkReview {
+  findings: Finding[];
+  /** Usage of every billed response, failed attempts included. */
+  usage: Usage[];
+  failures: ChunkFailure[];
+}
+
+export interface ReviewChunkParams {
+  chunk: Chunk;
+  pr: { title: string; body: string };
+  model: ModelClient;
+  modelId: string;
+  maxOutputTokens: number;
+  temperature: number;
+  limit: Limit;
+  countTokens: CountTokens;
+  log: Logger;
+  instructions?: string;
+  language?: string;
+  /** How many times a cut-off chunk may still be halved. */
+  splitsLeft?: number;
+}
+
+const DEFAULT_SPLITS = 4;
+
+/**
+ * Asks the model about one chunk. An answer cut off twice is split in two and each half asked again;
+ * any other failure is returned as a failure of the chunk's files, never thrown, so the rest of the
+ * review still gets posted.
+ */
+export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkReview> {
+  const { chunk, log } = params;
+  const splitsLeft = params.splitsLeft ?? DEFAULT_SPLITS;
+  const paths = chunk.files.map((file) => file.path);
+  try {
+    const answer = await params.limit(() =>
+      completeJson({
+        client: params.model,
+        request: {
+          model: params.modelId,
+          messages: buildMessages({
+            pr: params.pr,
+            chunk,
+            ...(params.instructions === undefined ? {} : { instructions: params.instructions }),
+            ...(params.language === undefined ? {} : { language: params.language }),
+          }),
+          maxTokens: params.maxOutputTokens,
+          temperature: params.temperature,
+        },
+        parse: parseFindings,
+        log,
+      }),
+    );
+    for (const dropped of answer.value.dropped) {
+      log.warn({ paths, index: dropped.index, reason: dropped.reason }, "finding dropped");
+    }
+    return { findings: answer.value.findings, usage: answer.usage, failures: [] };
+  } catch (error) {
+    if (!(error instanceof ModelError)) throw error;
+    if (error instanceof TruncatedAnswerError && splitsLeft > 0 && canSplit(chunk)) {
+      log.warn({ paths, tokens: chunk.tokens }, "answer cut off twice; splitting the chunk");
+      const halves = splitChunk(chunk, params.countTokens);
+      const reviews = await Promise.all(
+        halves.map((half) => reviewChunk({ ...params, chunk: half, splitsLeft: splitsLeft - 1 })),
+      );
+      return {
+        findings: reviews.flatMap((review) => review.findings),
+        usage: [...error.usage, ...reviews.flatMap((review) => review.usage)],
+        failures: reviews.flatMap((review) => review.failures),
+      };
+    }
+    log.warn({ paths, err: { name: error.name, message: error.message } }, "chunk not reviewed");
+    return { findings: [], usage: error.usage, failures: [{ paths, reason: describeFailure(error) }] };
+  }
+}
+
+function canSplit(chunk: Chunk): boolean {
+  const lines = chunk.files.reduce(
+    (sum, file) => sum + file.hunks.reduce((inner, hunk) => inner + hunk.lines.length, 0),
+    0,
+  );
+  return lines > 1;
+}
+
+function describeFailure(error: ModelError): string {
+  if ("userMessage" in error && typeof error.userMessage === "string") return error.userMessage;
+  if (error instanceof TruncatedAnswerError)
+    return "the model's answer was cut off even for the smallest piece";
+  return "the model did not return a usable answer";
+}

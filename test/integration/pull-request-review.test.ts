@@ -1,0 +1,256 @@
+import { readFileSync } from "node:fs";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { DEFAULT_PRICES } from "../../src/cost/prices.js";
+import { createModelClient } from "../../src/llm/create-model-client.js";
+import { createLimit } from "../../src/queue/create-limit.js";
+import { createReviewQueue, type ReviewQueue } from "../../src/queue/review-queue.js";
+import { estimateTokens } from "../../src/review/count-tokens.js";
+import type { ReviewSettings } from "../../src/review/review-pull-request.js";
+import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { webhookExample } from "../helpers/webhook-examples.js";
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/pull-request/${name}`, import.meta.url), "utf8"));
+
+const GITHUB = "https://api.github.com";
+const DEEPSEEK = "https://deepseek.test";
+const REPO = "/repos/Codertocat/Hello-World";
+const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+const settings: ReviewSettings = {
+  model: "deepseek-v4-flash",
+  maxChunkTokens: 12_000,
+  maxOutputTokens: 4_096,
+  maxComments: 20,
+  maxFilePatchBytes: 200_000,
+  temperature: 0.1,
+  prices: DEFAULT_PRICES,
+};
+
+function setup() {
+  const queue: ReviewQueue = createReviewQueue({ concurrency: 2 });
+  const { probot, records } = createTestProbot(
+    createApp({
+      settings,
+      model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
+      limit: createLimit(8),
+      queue,
+      countTokens: estimateTokens,
+    }),
+  );
+  return { probot, records, queue };
+}
+
+function deepseekAnswer(content: unknown, usage = { hit: 1024, miss: 900, completion: 300 }) {
+  return {
+    id: "chatcmpl-1",
+    object: "chat.completion",
+    created: 1_764_460_800,
+    model: "deepseek-v4-flash",
+    choices: [
+      {
+        index: 0,
+        finish_reason: "stop",
+        message: { role: "assistant", content: JSON.stringify(content) },
+      },
+    ],
+    usage: {
+      prompt_tokens: usage.hit + usage.miss,
+      completion_tokens: usage.completion,
+      total_tokens: usage.hit + usage.miss + usage.completion,
+      prompt_cache_hit_tokens: usage.hit,
+      prompt_cache_miss_tokens: usage.miss,
+    },
+  };
+}
+
+function completedLine(records: LogRecord[]) {
+  return records.filter((record) => record.msg === "review.completed" || record.msg === "review.failed");
+}
+
+describe("pull_request.opened", () => {
+  let sent: { deepseek: Record<string, unknown>[]; review?: Record<string, unknown> };
+
+  beforeEach(() => {
+    sent = { deepseek: [] };
+    nock(GITHUB)
+      .post("/app/installations/1/access_tokens")
+      .reply(201, { token: "ghs_test", permissions: {} });
+  });
+  afterEach(() => nock.cleanAll());
+
+  describe("with a reviewable diff", () => {
+    it("posts one review with every comment on a line of the diff and logs what it cost", async () => {
+      const { probot, records, queue } = setup();
+      nock(GITHUB)
+        .get(`${REPO}/pulls/2/files`)
+        .query({ per_page: 100 })
+        .reply(200, fixture("files.json"))
+        .post(`${REPO}/pulls/2/reviews`, (body) => {
+          sent.review = body;
+          return true;
+        })
+        .reply(200, { id: 77 });
+      nock(DEEPSEEK)
+        .post("/chat/completions", (body) => {
+          sent.deepseek.push(body);
+          return true;
+        })
+        .reply(200, deepseekAnswer(fixture("model-answer.json")));
+
+      await probot.receive({
+        id: "delivery-1",
+        name: "pull_request",
+        payload: webhookExample("pull_request", "opened") as never,
+      });
+      expect(await queue.drain(10_000)).toEqual([]);
+
+      // One DeepSeek request in Non-Think, JSON mode; skipped files never reach the model.
+      expect(sent.deepseek).toHaveLength(1);
+      const request = sent.deepseek[0] as {
+        model: string;
+        thinking: unknown;
+        response_format: unknown;
+        messages: { role: string; content: string }[];
+      };
+      expect(request.model).toBe("deepseek-v4-flash");
+      expect(request.thinking).toEqual({ type: "disabled" });
+      expect(request.response_format).toEqual({ type: "json_object" });
+      const prompt = JSON.stringify(request.messages);
+      expect(prompt).toContain("src/math.js");
+      expect(prompt).toContain("src/greet.js");
+      expect(prompt).not.toContain("sk-live-4f9a8b7c6d5e");
+      expect(prompt).not.toContain("package-lock.json");
+
+      // The exact review request.
+      const review = sent.review as {
+        commit_id: string;
+        event: string;
+        body: string;
+        comments: Record<string, unknown>[];
+      };
+      expect(review.commit_id).toBe(HEAD_SHA);
+      expect(review.event).toBe("COMMENT");
+      expect(review.comments.map(({ body: _body, ...placement }) => placement)).toEqual([
+        { path: "src/math.js", line: 7, side: "RIGHT" },
+        { path: "src/math.js", line: 2, side: "RIGHT" },
+        { path: "src/math.js", line: 26, side: "RIGHT" },
+      ]);
+      expect(review.comments).not.toContainEqual(expect.objectContaining({ position: expect.anything() }));
+      expect(review.comments[0]?.body).toContain(
+        "```suggestion\n  for (let i = 0; i < values.length; i++) sum += values[i];\n```",
+      );
+      expect(review.comments[2]?.body).toContain("line 27");
+      expect(review.body).toContain("Unrelated helper may need the same fix");
+      expect(review.body).toContain("line 14 is not part of the diff");
+      for (const skipped of ["package-lock.json", "assets/logo.png", ".env.production"]) {
+        expect(review.body).toContain(skipped);
+      }
+      expect(review.body).toContain("deepseek-v4-flash");
+      expect(review.body).toContain("$0.000239");
+
+      // One structured log line with what the review did and cost.
+      const lines = completedLine(records);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        msg: "review.completed",
+        repo: "Codertocat/Hello-World",
+        pr: 2,
+        headSha: HEAD_SHA,
+        model: "deepseek-v4-flash",
+        requests: 1,
+        promptCacheHitTokens: 1024,
+        promptCacheMissTokens: 900,
+        completionTokens: 300,
+        findingsPosted: 3,
+        findingsNotInline: 1,
+      });
+      expect(lines[0]?.costUsd).toBeCloseTo((1024 * 0.028 + 900 * 0.14 + 300 * 0.28) / 1e6, 12);
+      expect(lines[0]?.durationMs).toEqual(expect.any(Number));
+      expect(JSON.stringify(records)).not.toContain("sk-test");
+      expect(JSON.stringify(records)).not.toContain("ghs_test");
+    });
+  });
+
+  describe("when the pull request is a draft", () => {
+    it("does not review it", async () => {
+      const { probot, records, queue } = setup();
+      nock.cleanAll();
+      const payload = webhookExample<{ pull_request: { draft: boolean } }>("pull_request", "opened");
+      payload.pull_request.draft = true;
+      await probot.receive({ id: "delivery-2", name: "pull_request", payload: payload as never });
+      expect(await queue.drain(1_000)).toEqual([]);
+      expect(completedLine(records)).toEqual([]);
+    });
+  });
+
+  describe("when every changed file is skipped", () => {
+    it("posts a short review that lists the skipped files and calls no model", async () => {
+      const { probot, records, queue } = setup();
+      const files = (fixture("files.json") as { filename: string }[]).filter((file) =>
+        ["package-lock.json", "assets/logo.png"].includes(file.filename),
+      );
+      nock(GITHUB)
+        .get(`${REPO}/pulls/2/files`)
+        .query({ per_page: 100 })
+        .reply(200, files)
+        .post(`${REPO}/pulls/2/reviews`, (body) => {
+          sent.review = body;
+          return true;
+        })
+        .reply(200, { id: 78 });
+
+      await probot.receive({
+        id: "delivery-3",
+        name: "pull_request",
+        payload: webhookExample("pull_request", "opened") as never,
+      });
+      expect(await queue.drain(10_000)).toEqual([]);
+
+      const review = sent.review as { body: string; comments: unknown[]; event: string };
+      expect(review.event).toBe("COMMENT");
+      expect(review.comments).toEqual([]);
+      expect(review.body).toContain("Nothing was sent to the model");
+      expect(review.body).toContain("package-lock.json");
+      expect(completedLine(records)[0]).toMatchObject({ msg: "review.completed", requests: 0, costUsd: 0 });
+    });
+  });
+
+  describe("when DeepSeek rejects the API key", () => {
+    it("posts a review that says so and logs review.failed", async () => {
+      const { probot, records, queue } = setup();
+      nock(GITHUB)
+        .get(`${REPO}/pulls/2/files`)
+        .query({ per_page: 100 })
+        .reply(200, fixture("files.json"))
+        .post(`${REPO}/pulls/2/reviews`, (body) => {
+          sent.review = body;
+          return true;
+        })
+        .reply(200, { id: 79 });
+      nock(DEEPSEEK)
+        .post("/chat/completions")
+        .reply(401, {
+          error: { message: "Authentication Fails (sk-test is invalid)", type: "authentication_error" },
+        });
+
+      await probot.receive({
+        id: "delivery-4",
+        name: "pull_request",
+        payload: webhookExample("pull_request", "opened") as never,
+      });
+      expect(await queue.drain(10_000)).toEqual([]);
+
+      expect((sent.review as { body: string }).body).toContain("DeepSeek rejected the API key");
+      const [line] = completedLine(records);
+      expect(line).toMatchObject({
+        msg: "review.failed",
+        reason: "DeepSeek rejected the API key",
+        requests: 0,
+      });
+      expect(JSON.stringify(records)).not.toContain("sk-test");
+    });
+  });
+});
