@@ -41,8 +41,8 @@ export function startAppProcess(env: Record<string, string>, cwd: string): AppPr
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     for (const text of lines) {
-      if (!text.startsWith("{")) continue;
-      const line = JSON.parse(text) as Record<string, unknown>;
+      const line = parseLogLine(text);
+      if (line === undefined) continue;
       logs.push(line);
       for (const waiter of [...waiters]) {
         if (waiter.predicate(line)) {
@@ -83,4 +83,13 @@ export function startAppProcess(env: Record<string, string>, cwd: string): AppPr
       return exited;
     },
   };
+}
+
+function parseLogLine(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith("{")) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

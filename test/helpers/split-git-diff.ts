@@ -1,0 +1,51 @@
+import type { PullRequestFile } from "../../src/review/types.js";
+
+/**
+ * Splits `git diff` output into files shaped like GitHub's `pulls.listFiles` items: `patch` is the text
+ * from the first `@@` of each file, as GitHub sends it; binary files have no patch.
+ */
+export function splitGitDiff(diff: string): PullRequestFile[] {
+  const files: PullRequestFile[] = [];
+  const sections = diff.split(/^diff --git /m).slice(1);
+  for (const section of sections) {
+    const lines = section.split("\n");
+    const start = lines.findIndex((line) => line.startsWith("@@"));
+    const header = start === -1 ? lines : lines.slice(0, start);
+    const renameFrom = header.find((line) => line.startsWith("rename from "))?.slice("rename from ".length);
+    const renameTo = header.find((line) => line.startsWith("rename to "))?.slice("rename to ".length);
+    const plus = header.find((line) => line.startsWith("+++ "));
+    const minus = header.find((line) => line.startsWith("--- "));
+    const path =
+      renameTo ?? stripPrefix(plus?.slice(4)) ?? stripPrefix(minus?.slice(4)) ?? firstPath(lines[0] ?? "");
+    const patch = start === -1 ? undefined : lines.slice(start).join("\n").replace(/\n$/, "");
+    const body = patch?.split("\n") ?? [];
+    const additions = body.filter((line) => line.startsWith("+")).length;
+    const deletions = body.filter((line) => line.startsWith("-")).length;
+    const status = header.some((line) => line.startsWith("new file"))
+      ? "added"
+      : header.some((line) => line.startsWith("deleted file"))
+        ? "removed"
+        : renameTo
+          ? "renamed"
+          : "modified";
+    files.push({
+      path,
+      status,
+      additions,
+      deletions,
+      changes: additions + deletions,
+      ...(renameFrom ? { previousPath: renameFrom } : {}),
+      ...(patch === undefined ? {} : { patch }),
+    });
+  }
+  return files;
+}
+
+function stripPrefix(path: string | undefined): string | undefined {
+  if (path === undefined || path === "/dev/null") return undefined;
+  return path.replace(/^[ab]\//, "");
+}
+
+function firstPath(line: string): string {
+  return line.split(" ")[1]?.replace(/^b\//, "") ?? line;
+}
