@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   }
 
   const queue = createReviewQueue({ concurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS });
-  let log: Pick<Probot["log"], "info" | "warn"> = console;
+  // Until Probot hands over its logger (it does not in setup mode), log plain lines.
+  let log: Pick<Probot["log"], "info" | "warn"> = {
+    info: (fields: object, message?: string) => console.info(message ?? "", JSON.stringify(fields)),
+    warn: (fields: object, message?: string) => console.warn(message ?? "", JSON.stringify(fields)),
+  } as Pick<Probot["log"], "info" | "warn">;
   const app = createApp({
     settings,
     model: createModelClient({
