@@ -84,6 +84,10 @@ export function renderNothingToReviewBody(params: RenderNothingToReviewBodyParam
 function renderSummary(params: RenderReviewBodyParams): string {
   const all = [...params.posted, ...params.notInline.map((one) => one.finding)];
   const files = params.reviewedFiles.length;
+  if (all.length === 0 && files === 0 && params.failures.length > 0) {
+    const reasons = [...new Set(params.failures.map((failure) => failure.reason))];
+    return `**Nothing could be reviewed:** ${sanitizeInline(reasons.join("; "))}.`;
+  }
   if (all.length === 0) return `No issues found in ${plural(files, "file")}.`;
   const counts = SEVERITIES.flatMap((severity) => {
     const count = all.filter((finding) => finding.severity === severity).length;

@@ -16,6 +16,8 @@ export interface ChunkReview {
   /** Usage of every billed response, failed attempts included. */
   usage: Usage[];
   failures: ChunkFailure[];
+  /** How many pieces of the chunk got a usable answer: 1 when it was not split, 0 when none did. */
+  answered: number;
 }
 
 export interface ReviewChunkParams {
@@ -34,7 +36,7 @@ export interface ReviewChunkParams {
   splitsLeft?: number;
 }
 
-const DEFAULT_SPLITS = 4;
+const DEFAULT_SPLITS = 2;
 
 /**
  * Asks the model about one chunk. An answer cut off twice is split in two and each half asked again;
@@ -67,7 +69,7 @@ export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkRevie
     for (const dropped of answer.value.dropped) {
       log.warn({ paths, index: dropped.index, reason: dropped.reason }, "finding dropped");
     }
-    return { findings: answer.value.findings, usage: answer.usage, failures: [] };
+    return { findings: answer.value.findings, usage: answer.usage, failures: [], answered: 1 };
   } catch (error) {
     if (!(error instanceof ModelError)) throw error;
     if (error instanceof TruncatedAnswerError && splitsLeft > 0 && canSplit(chunk)) {
@@ -79,12 +81,32 @@ export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkRevie
       return {
         findings: reviews.flatMap((review) => review.findings),
         usage: [...error.usage, ...reviews.flatMap((review) => review.usage)],
-        failures: reviews.flatMap((review) => review.failures),
+        failures: mergeFailures(reviews.flatMap((review) => review.failures)),
+        answered: reviews.reduce((sum, review) => sum + review.answered, 0),
       };
     }
     log.warn({ paths, err: { name: error.name, message: error.message } }, "chunk not reviewed");
-    return { findings: [], usage: error.usage, failures: [{ paths, reason: describeFailure(error) }] };
+    return {
+      findings: [],
+      usage: error.usage,
+      failures: [{ paths, reason: describeFailure(error) }],
+      answered: 0,
+    };
   }
+}
+
+/**
+ * One failure per reason, with the paths of every failure that gave it (each path once, in order): the pieces of a
+ * split chunk often fail alike, and the review body should name a file once per reason.
+ */
+export function mergeFailures(failures: readonly ChunkFailure[]): ChunkFailure[] {
+  const byReason = new Map<string, Set<string>>();
+  for (const failure of failures) {
+    const paths = byReason.get(failure.reason) ?? new Set<string>();
+    for (const path of failure.paths) paths.add(path);
+    byReason.set(failure.reason, paths);
+  }
+  return [...byReason].map(([reason, paths]) => ({ paths: [...paths], reason }));
 }
 
 function canSplit(chunk: Chunk): boolean {

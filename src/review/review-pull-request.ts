@@ -6,7 +6,7 @@ import { chunkDiff } from "./chunk-diff.js";
 import type { CountTokens } from "./count-tokens.js";
 import { placeFindings } from "./place-comments.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
-import { type ChunkFailure, reviewChunk } from "./review-chunk.js";
+import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { selectFiles } from "./select-files.js";
 import type {
   Limit,
@@ -136,13 +136,15 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
     maxComments: settings.maxComments,
   });
+  const reviewedFiles = withHunks.map((diff) => diff.path).filter((path) => !notReviewed.has(path));
   const body = renderReviewBody({
     model: settings.model,
-    reviewedFiles: withHunks.map((diff) => diff.path).filter((path) => !notReviewed.has(path)),
+    reviewedFiles,
     skipped,
     notInline: placed.notInline,
     posted: placed.comments.map((comment) => comment.finding),
-    failures,
+    // A file cut across chunks that fail alike is named once.
+    failures: mergeFailures(failures),
     usage,
     requests: responses.length,
     costUsd,
@@ -153,7 +155,6 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     body,
     comments: placed.comments.map((comment) => comment.comment),
   });
-  const failedChunks = reviews.filter((review) => review.failures.length > 0 && review.findings.length === 0);
   return {
     reviewId: review.id,
     model: settings.model,
@@ -162,10 +163,11 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     costUsd,
     findingsPosted: placed.comments.length,
     findingsNotInline: placed.notInline.length,
-    filesReviewed: withHunks.length,
+    filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,
     failures,
-    failed: failedChunks.length === chunks.length,
+    // A chunk whose only answered half had nothing to report was still reviewed.
+    failed: reviews.every((review) => review.answered === 0),
   };
 }
 

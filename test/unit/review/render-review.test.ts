@@ -243,3 +243,22 @@ describe("renderNothingToReviewBody", () => {
     expect(body).toMatch(/- …and \d+ more, left out to keep this review under GitHub's size limit\.\n\n---/);
   });
 });
+
+describe("renderReviewBody when every chunk failed", () => {
+  it("says that nothing could be reviewed, and why, instead of reporting no issues", () => {
+    const body = renderReviewBody({
+      model: "deepseek-v4-flash",
+      reviewedFiles: [],
+      skipped: [],
+      notInline: [],
+      posted: [],
+      failures: [{ paths: ["src/a.ts"], reason: "the DeepSeek balance is exhausted" }],
+      usage: { promptCacheHitTokens: 0, promptCacheMissTokens: 0, completionTokens: 0 },
+      requests: 0,
+      costUsd: 0,
+      headSha: "0123456789abcdef0123456789abcdef01234567",
+    });
+    expect(body.split("\n\n")[1]).toBe("**Nothing could be reviewed:** the DeepSeek balance is exhausted.");
+    expect(body).not.toContain("No issues found");
+  });
+});

@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
+import { runReview } from "../../../src/jobs/run-review.js";
+import { estimateTokens } from "../../../src/review/count-tokens.js";
+import type { ReviewSettings } from "../../../src/review/review-pull-request.js";
+import type { PullRequestFile, PullRequestInfo, Usage } from "../../../src/review/types.js";
+import {
+  addedPatch,
+  answerWith,
+  createRecordingGateway,
+  createRecordingLogger,
+  createScriptedModel,
+  type ModelScript,
+  noLimit,
+  proseAnswer,
+  pullRequestFile,
+} from "../../helpers/fakes.js";
+
+const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
+
+const pr: PullRequestInfo = {
+  owner: "octo",
+  repo: "hello",
+  number: 7,
+  title: "Add a greeting",
+  body: "",
+  headSha: HEAD_SHA,
+  baseSha: "fedcba9876543210fedcba9876543210fedcba98",
+};
+
+const settings: ReviewSettings = {
+  model: "deepseek-v4-flash",
+  maxChunkTokens: 12_000,
+  maxOutputTokens: 4_096,
+  maxComments: 20,
+  maxFilePatchBytes: 200_000,
+  temperature: 0.1,
+  prices: DEFAULT_PRICES,
+};
+
+const files = [
+  pullRequestFile({
+    path: "src/greet.ts",
+    patch: addedPatch(["export const greet = (name) =>", '  "Hi " + nam;']),
+  }),
+];
+
+function usage(hit: number, miss: number, completion: number): Usage {
+  return { promptCacheHitTokens: hit, promptCacheMissTokens: miss, completionTokens: completion };
+}
+
+/** A clock that reads `started` first and `ended` afterwards. */
+function clockOf(started: number, ended: number): () => number {
+  let reads = 0;
+  return () => (reads++ === 0 ? started : ended);
+}
+
+async function run(params: { files: PullRequestFile[] | Error; script: ModelScript }) {
+  const github = createRecordingGateway({ files: params.files, reviewId: 314 });
+  const log = createRecordingLogger();
+  const result = await runReview({
+    pr,
+    github,
+    model: createScriptedModel(params.script),
+    settings,
+    limit: noLimit,
+    countTokens: estimateTokens,
+    log,
+    now: () => new Date("2026-03-02T12:00:00Z"),
+    clock: clockOf(1_000_000, 1_002_345),
+  });
+  const outcomes = log.entries.filter((entry) => entry.level !== "debug" && entry.level !== "warn");
+  return { result, github, log, outcomes };
+}
+
+describe("runReview", () => {
+  describe("when the review is posted", () => {
+    it("logs review.completed once with what it did and cost", async () => {
+      const { result, github, outcomes } = await run({
+        files,
+        script: [
+          answerWith(
+            [
+              { path: "src/greet.ts", line: 2, severity: "major", title: "Typo in `nam`", body: "Throws." },
+              {
+                path: "src/greet.ts",
+                line: 40,
+                severity: "minor",
+                title: "Far away",
+                body: "Not in the diff.",
+              },
+            ],
+            usage(1_000, 2_000, 300),
+          ),
+        ],
+      });
+
+      expect(result).toBeUndefined();
+      expect(github.reviews).toHaveLength(1);
+      expect(outcomes).toEqual([
+        {
+          level: "info",
+          msg: "review.completed",
+          obj: {
+            repo: "octo/hello",
+            pr: 7,
+            headSha: HEAD_SHA,
+            model: "deepseek-v4-flash",
+            requests: 1,
+            promptCacheHitTokens: 1_000,
+            promptCacheMissTokens: 2_000,
+            completionTokens: 300,
+            // (1,000 × 0.028 + 2,000 × 0.14 + 300 × 0.28) / 1M
+            costUsd: expect.closeTo(0.000392, 15),
+            durationMs: 2_345,
+            findingsPosted: 1,
+            findingsNotInline: 1,
+            reviewId: 314,
+          },
+        },
+      ]);
+    });
+  });
+
+  describe("when GitHub does not list the files", () => {
+    it("logs review.failed with the status and resolves", async () => {
+      const notFound = Object.assign(new Error("Not Found - https://docs.github.com/rest\nmore detail"), {
+        name: "HttpError",
+        status: 404,
+      });
+
+      const { result, github, log } = await run({ files: notFound, script: [] });
+
+      expect(result).toBeUndefined();
+      expect(github.reviews).toEqual([]);
+      expect(log.entries).toEqual([
+        {
+          level: "error",
+          msg: "review.failed",
+          obj: {
+            repo: "octo/hello",
+            pr: 7,
+            headSha: HEAD_SHA,
+            durationMs: 2_345,
+            reason: "HttpError (HTTP 404): Not Found - https://docs.github.com/rest",
+          },
+        },
+      ]);
+    });
+
+    it("logs a value thrown that is not an error as the reason", async () => {
+      const github = createRecordingGateway({ files: [] });
+      github.listFiles = () => Promise.reject("socket hang up");
+      const log = createRecordingLogger();
+
+      await runReview({
+        pr,
+        github,
+        model: createScriptedModel([]),
+        settings,
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log,
+        clock: clockOf(0, 5),
+      });
+
+      expect(log.withMessage("review.failed")).toEqual([
+        {
+          level: "error",
+          msg: "review.failed",
+          obj: { repo: "octo/hello", pr: 7, headSha: HEAD_SHA, durationMs: 5, reason: "socket hang up" },
+        },
+      ]);
+    });
+  });
+
+  describe("when no chunk could be reviewed", () => {
+    it("logs review.failed with the reason and what the attempts cost", async () => {
+      const { github, outcomes } = await run({
+        files,
+        script: [
+          proseAnswer(usage(1_000, 0, 10)),
+          proseAnswer(usage(1_000, 0, 20)),
+          proseAnswer(usage(1_000, 0, 30)),
+        ],
+      });
+
+      expect(github.reviews).toHaveLength(1);
+      expect(outcomes).toEqual([
+        {
+          level: "error",
+          msg: "review.failed",
+          obj: {
+            repo: "octo/hello",
+            pr: 7,
+            headSha: HEAD_SHA,
+            model: "deepseek-v4-flash",
+            requests: 3,
+            promptCacheHitTokens: 3_000,
+            promptCacheMissTokens: 0,
+            completionTokens: 60,
+            // (3,000 × 0.028 + 60 × 0.28) / 1M
+            costUsd: expect.closeTo(0.0001008, 15),
+            durationMs: 2_345,
+            findingsPosted: 0,
+            findingsNotInline: 0,
+            reviewId: 314,
+            reason: "the model did not return a usable answer",
+          },
+        },
+      ]);
+    });
+  });
+});
