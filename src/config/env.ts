@@ -14,7 +14,10 @@ export const envSchema = z.object({
     .trim()
     .min(1, "DEEPSEEK_API_KEY is empty: set it to your DeepSeek API key (sk-…)"),
   DEEPSEEK_BASE_URL: z
-    .url({ error: "DEEPSEEK_BASE_URL must be an http(s) URL such as https://api.deepseek.com" })
+    .url({
+      protocol: /^https?$/,
+      error: "DEEPSEEK_BASE_URL must be an http(s) URL such as https://api.deepseek.com",
+    })
     .default("https://api.deepseek.com"),
   DEEPSEEK_MODEL: z.string().trim().min(1).default("deepseek-v4-flash"),
   DEEPSEEK_PRO_MODEL: z.string().trim().min(1).default("deepseek-v4-pro"),

@@ -9,7 +9,10 @@ export interface ReviewQueue {
   enqueue(key: string, job: () => Promise<void>, log: Logger): boolean;
   /** Stops starting queued jobs. */
   pause(): void;
-  /** Resolves when every running job has ended, or after `timeoutMs`; returns the keys still unfinished. */
+  /**
+   * Resolves when no job runs any more (after `pause()`: the running ones ended; otherwise: the queue is empty),
+   * or after `timeoutMs`; returns the keys still unfinished.
+   */
   drain(timeoutMs: number): Promise<string[]>;
   readonly size: number;
   readonly pending: number;
@@ -45,7 +48,7 @@ export function createReviewQueue(params: { concurrency: number }): ReviewQueue 
         timer = setTimeout(() => resolve("timeout"), timeoutMs);
         timer.unref();
       });
-      await Promise.race([queue.onPendingZero(), timeout]);
+      await Promise.race([untilNothingRuns(queue), timeout]);
       clearTimeout(timer);
       return [...active];
     },
@@ -56,6 +59,16 @@ export function createReviewQueue(params: { concurrency: number }): ReviewQueue 
       return queue.pending;
     },
   };
+}
+
+/**
+ * Resolves once no job runs. When the queue is not paused, a queued job starts the moment a running one ends
+ * (pending touches 0 in between), so wait again until nothing started in the meantime.
+ */
+async function untilNothingRuns(queue: PQueue): Promise<void> {
+  while (queue.pending > 0) {
+    await queue.onPendingZero();
+  }
 }
 
 function toLoggable(error: unknown): { name: string; message: string } {

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, readEnv } from "../../../src/config/env.js";
+import { settingsFromEnv } from "../../../src/config/settings-from-env.js";
+import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
+
+function errorOf(env: NodeJS.ProcessEnv): EnvError {
+  try {
+    settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test", ...env }));
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return error as EnvError;
+  }
+  throw new Error("settingsFromEnv accepted an invalid environment");
+}
+
+describe("settingsFromEnv", () => {
+  describe("with the default environment", () => {
+    it("reviews with V4 Flash at list prices and a low temperature", () => {
+      expect(settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" }))).toEqual({
+        model: "deepseek-v4-flash",
+        maxChunkTokens: 12_000,
+        maxOutputTokens: 4_096,
+        maxComments: 20,
+        maxFilePatchBytes: 200_000,
+        temperature: 0.1,
+        prices: DEFAULT_PRICES,
+      });
+    });
+  });
+
+  describe("with review limits set", () => {
+    it("passes them through", () => {
+      const settings = settingsFromEnv(
+        readEnv({
+          DEEPSEEK_API_KEY: "sk-test",
+          DEEPSEEK_MODEL: "deepseek-chat",
+          REVIEW_MAX_CHUNK_TOKENS: "6000",
+          REVIEW_MAX_OUTPUT_TOKENS: "1000",
+          REVIEW_MAX_COMMENTS: "3",
+          REVIEW_MAX_FILE_PATCH_BYTES: "5000",
+        }),
+      );
+      expect(settings).toMatchObject({
+        model: "deepseek-chat",
+        maxChunkTokens: 6_000,
+        maxOutputTokens: 1_000,
+        maxComments: 3,
+        maxFilePatchBytes: 5_000,
+      });
+    });
+  });
+
+  describe("with DEEPSEEK_PRICES set", () => {
+    it("lays the given prices over the defaults", () => {
+      const settings = settingsFromEnv(
+        readEnv({
+          DEEPSEEK_API_KEY: "sk-test",
+          DEEPSEEK_PRICES: '{"deepseek-v4-flash":{"cacheHit":0.01,"cacheMiss":0.07,"output":0.14}}',
+        }),
+      );
+      expect(settings.prices).toEqual({
+        ...DEFAULT_PRICES,
+        "deepseek-v4-flash": { cacheHit: 0.01, cacheMiss: 0.07, output: 0.14 },
+      });
+    });
+
+    it("prices a model that has no default price", () => {
+      const settings = settingsFromEnv(
+        readEnv({
+          DEEPSEEK_API_KEY: "sk-test",
+          DEEPSEEK_MODEL: "my-proxy-model",
+          DEEPSEEK_PRICES: '{"my-proxy-model":{"cacheHit":0,"cacheMiss":0.5,"output":1}}',
+        }),
+      );
+      expect(settings.model).toBe("my-proxy-model");
+      expect(settings.prices["my-proxy-model"]).toEqual({ cacheHit: 0, cacheMiss: 0.5, output: 1 });
+    });
+  });
+
+  describe("when DEEPSEEK_PRICES is not JSON", () => {
+    it("throws an EnvError that names DEEPSEEK_PRICES", () => {
+      const error = errorOf({ DEEPSEEK_PRICES: "{deepseek-v4-flash: 1}" });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/^DEEPSEEK_PRICES is not valid: Price table is not valid JSON/);
+    });
+  });
+
+  describe("when DEEPSEEK_PRICES has a negative price", () => {
+    it("throws an EnvError that names DEEPSEEK_PRICES and the bad field", () => {
+      const error = errorOf({
+        DEEPSEEK_PRICES: '{"deepseek-v4-flash":{"cacheHit":-1,"cacheMiss":0.14,"output":0.28}}',
+      });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/^DEEPSEEK_PRICES is not valid: Price table is invalid:/);
+      expect(error.problems[0]).toContain("deepseek-v4-flash.cacheHit: must not be negative");
+    });
+  });
+
+  describe("when a configured model has no price", () => {
+    it("throws an EnvError that shows how to add the price", () => {
+      const error = errorOf({ DEEPSEEK_MODEL: "deepseek-v5-flash" });
+      expect(error.problems).toEqual([
+        'No price is known for model "deepseek-v5-flash": add it to DEEPSEEK_PRICES, e.g. {"deepseek-v5-flash":{"cacheHit":0.028,"cacheMiss":0.14,"output":0.28}}',
+      ]);
+    });
+
+    it("lists both models when neither has a price", () => {
+      const error = errorOf({ DEEPSEEK_MODEL: "flash-x", DEEPSEEK_PRO_MODEL: "pro-x" });
+      expect(error.problems.map((problem) => problem.slice(0, problem.indexOf(":")))).toEqual([
+        'No price is known for model "flash-x"',
+        'No price is known for model "pro-x"',
+      ]);
+    });
+
+    it("accepts the model once the suggested DEEPSEEK_PRICES entry is added", () => {
+      const suggestion = errorOf({ DEEPSEEK_MODEL: "deepseek-v5-flash" }).problems[0]?.split("e.g. ")[1];
+      expect(suggestion).toBeDefined();
+      const settings = settingsFromEnv(
+        readEnv({
+          DEEPSEEK_API_KEY: "sk-test",
+          DEEPSEEK_MODEL: "deepseek-v5-flash",
+          DEEPSEEK_PRICES: suggestion,
+        }),
+      );
+      expect(settings.prices["deepseek-v5-flash"]).toEqual({
+        cacheHit: 0.028,
+        cacheMiss: 0.14,
+        output: 0.28,
+      });
+    });
+  });
+});
