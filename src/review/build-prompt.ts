@@ -1,5 +1,5 @@
 import type { Hunk } from "../diff/types.js";
-import { formatChunkFile, formatDiff, NO_NEWLINE_MARKER } from "./format-diff.js";
+import { CONTROL_CHARACTERS, formatChunkFile, formatDiff, NO_NEWLINE_MARKER } from "./format-diff.js";
 import type { ChatMessage, Chunk } from "./types.js";
 
 /** Bump when SYSTEM_PROMPT, the user message layout or the diff format changes; recorded with every review. */
@@ -10,7 +10,6 @@ export const MAX_DESCRIPTION_CHARS = 4_000;
 export const TRUNCATION_MARK = "…[truncated]";
 const MAX_LANGUAGE_CHARS = 64;
 const DEFAULT_LANGUAGE = "English";
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Tags that delimit data in the user message; their occurrences inside that data are neutralised. */
 const DELIMITER_TAGS = ["repository_instructions", "pr_title", "pr_description", "diff"] as const;
@@ -31,6 +30,7 @@ const EXAMPLE_HUNK: Hunk = {
     { kind: "add", content: "  const rows = await db.query(", newLine: 16 },
     {
       kind: "add",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the code of the example diff, not a template.
       content: "    `SELECT * FROM users WHERE id = ${id} AND org = '${params.org}'`,",
       newLine: 17,
     },

@@ -10,7 +10,8 @@ export const NO_NEWLINE_MARKER = " ⏎(no newline at end of file)";
 const MARKERS: Record<DiffLine["kind"], string> = { add: "+", del: "-", context: " " };
 
 /** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** A file path from the PR, made safe to print on one header line. */
 function sanitizePath(path: string): string {
