@@ -7,10 +7,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_PRICES } from "../src/cost/prices.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { reviewPullRequest } from "../src/review/review-pull-request.js";
 import type { ReviewComment } from "../src/review/types.js";
+import { createRecordingGateway, reviewSettings } from "../test/helpers/fakes.js";
 import { createLineSprayModel, findMisplacedComments } from "../test/helpers/placement-oracle.js";
 import { splitGitDiff } from "../test/helpers/split-git-diff.js";
 
@@ -49,8 +49,8 @@ const diff = spawnSync(
   .replaceAll(`b/${to}/`, "b/");
 const files = splitGitDiff(diff);
 
-const posted: ReviewComment[] = [];
 const model = createLineSprayModel(7);
+const github = createRecordingGateway({ files });
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 const started = performance.now();
 const outcome = await reviewPullRequest({
@@ -63,27 +63,14 @@ const outcome = await reviewPullRequest({
     headSha: "0".repeat(40),
     baseSha: "1".repeat(40),
   },
-  github: {
-    listFiles: async () => files,
-    createReview: async (review) => {
-      posted.push(...review.comments);
-      return { id: 1 };
-    },
-  },
+  github,
   model,
-  settings: {
-    model: "deepseek-v4-flash",
-    maxChunkTokens: 12_000,
-    maxOutputTokens: 4_096,
-    maxComments: Number.MAX_SAFE_INTEGER,
-    maxFilePatchBytes: 200_000,
-    temperature: 0.1,
-    prices: DEFAULT_PRICES,
-  },
+  settings: reviewSettings({ maxComments: Number.MAX_SAFE_INTEGER }),
   limit: (task) => task(),
   countTokens: createTokenCounter(),
   log,
 });
+const posted: ReviewComment[] = github.reviews.flatMap((review) => review.comments);
 const elapsed = performance.now() - started;
 
 const lines = (dir: string) => (path: string) => readFileSync(join(dir, path), "utf8").split("\n");

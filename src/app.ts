@@ -1,18 +1,15 @@
 import type { Context, Probot } from "probot";
 import { createPullRequestGateway } from "./github/create-pull-request-gateway.js";
-import { runReview } from "./jobs/run-review.js";
+import { createRepositoryGateway, pullRequestStateFromPayload } from "./github/create-repository-gateway.js";
+import type { PullRequestState } from "./github/types.js";
+import type { JobDeps, JobScope } from "./jobs/job-deps.js";
+import { parseReviewCommand } from "./jobs/parse-review-command.js";
+import { runAutoReview } from "./jobs/run-auto-review.js";
+import { runReviewCommand } from "./jobs/run-review-command.js";
 import type { ReviewQueue } from "./queue/review-queue.js";
-import type { CountTokens } from "./review/count-tokens.js";
-import type { ReviewSettings } from "./review/review-pull-request.js";
-import type { Limit, ModelClient, PullRequestInfo } from "./review/types.js";
 
-export interface AppDeps {
-  settings: ReviewSettings;
-  model: ModelClient;
-  /** Process-wide cap on model calls in flight. */
-  limit: Limit;
+export interface AppDeps extends JobDeps {
   queue: ReviewQueue;
-  countTokens: CountTokens;
 }
 
 /** Events on which a pull request is reviewed automatically. */
@@ -23,48 +20,89 @@ export const REVIEW_EVENTS = [
   "pull_request.synchronize",
 ] as const;
 
-/** The Probot app: handlers only decide whether to act and enqueue; the review runs from the queue. */
+export const CONFIG_FILE = "deepseek-review.yml";
+
+/** The Probot app: handlers only decide whether to act and enqueue; every review runs from the queue. */
 export function createApp(deps: AppDeps) {
   return (app: Probot) => {
+    const botLogin = memoizeBotLogin(app);
+
     app.on([...REVIEW_EVENTS], async (context) => {
-      enqueuePullRequestReview(context, deps);
+      const { payload } = context;
+      const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
+      const log = context.log.child({ repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha });
+      if (pr.state !== "open") return;
+      deps.queue.enqueue({
+        pr: `${pr.owner}/${pr.repo}#${pr.number}`,
+        kind: "auto",
+        headSha: pr.headSha,
+        log,
+        run: async () => runAutoReview({ pr, deps, scope: await jobScope(context, pr, botLogin, log) }),
+      });
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const { comment, issue, repository, sender } = context.payload;
+      if (!issue.pull_request || comment.user?.type === "Bot" || sender.type === "Bot") return;
+      const command = parseReviewCommand(comment.body ?? "");
+      if (command === undefined) return;
+      const ref = { owner: repository.owner.login, repo: repository.name, number: issue.number };
+      const log = context.log.child({
+        repo: `${ref.owner}/${ref.repo}`,
+        pr: ref.number,
+        command: command.kind,
+      });
+      const repositoryGateway = createRepositoryGateway(context.octokit, ref);
+      // Acknowledge at once; the command itself waits its turn in the queue.
+      await repositoryGateway
+        .reactToComment(comment.id, "eyes")
+        .catch((error: unknown) =>
+          log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
+        );
+      const queued = deps.queue.enqueue({
+        pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+        kind: "command",
+        log,
+        run: async () =>
+          runReviewCommand({
+            command,
+            number: ref.number,
+            user: comment.user?.login ?? sender.login,
+            repository: repositoryGateway,
+            deps,
+            scope: await jobScope(context, ref, botLogin, log),
+          }),
+      });
+      log.info({ user: sender.login, queued }, "review command received");
     });
   };
 }
 
-function enqueuePullRequestReview(context: Context<(typeof REVIEW_EVENTS)[number]>, deps: AppDeps): void {
-  const { pull_request: pull, repository } = context.payload;
-  const pr: PullRequestInfo = {
-    owner: repository.owner.login,
-    repo: repository.name,
-    number: pull.number,
-    title: pull.title,
-    body: pull.body ?? "",
-    headSha: pull.head.sha,
-    baseSha: pull.base.sha,
-  };
-  const log = context.log.child({ repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha });
-  if (pull.state !== "open") {
-    log.info({ action: context.payload.action }, "pull request is not open; not reviewed");
-    return;
-  }
-  if (pull.draft) {
-    log.info({ action: context.payload.action }, "draft pull request; reviewed when marked ready");
-    return;
-  }
-  const octokit = context.octokit;
-  deps.queue.enqueue(
-    `${pr.owner}/${pr.repo}#${pr.number}@${pr.headSha}`,
-    () =>
-      runReview({
-        pr,
-        github: createPullRequestGateway(octokit, pr),
-        model: deps.model,
-        settings: deps.settings,
-        limit: deps.limit,
-        countTokens: deps.countTokens,
-        log,
-      }),
+async function jobScope(
+  context: Context<"pull_request" | "issue_comment">,
+  ref: Pick<PullRequestState, "owner" | "repo" | "number">,
+  botLogin: () => Promise<string>,
+  log: JobScope["log"],
+): Promise<JobScope> {
+  return {
+    github: createPullRequestGateway(context.octokit, { ...ref, botLogin: await botLogin() }),
+    readConfig: () => context.config(CONFIG_FILE),
     log,
-  );
+  };
+}
+
+/** The app's own login (`<slug>[bot]`), asked of GitHub once; a failed attempt is retried by the next job. */
+function memoizeBotLogin(app: Probot): () => Promise<string> {
+  let login: Promise<string> | undefined;
+  return () => {
+    login ??= app
+      .auth()
+      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then(({ data }) => `${data?.slug ?? ""}[bot]`)
+      .catch((error: unknown) => {
+        login = undefined;
+        throw error;
+      });
+    return login;
+  };
 }

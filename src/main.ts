@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     warn: (fields: object, message?: string) => console.warn(message ?? "", JSON.stringify(fields)),
   } as Pick<Probot["log"], "info" | "warn">;
   const app = createApp({
-    settings,
+    process: settings,
     model: createModelClient({
       apiKey: env.DEEPSEEK_API_KEY,
       baseURL: env.DEEPSEEK_BASE_URL,

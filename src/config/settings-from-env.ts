@@ -1,12 +1,24 @@
 import { DEFAULT_PRICES, type PriceTable, parsePriceOverrides } from "../cost/prices.js";
-import type { ReviewSettings } from "../review/review-pull-request.js";
 import { type AppEnv, EnvError } from "./env.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "./repo-config.js";
 
 /** Model temperature: low, so the same diff gets the same review. */
 export const REVIEW_TEMPERATURE = 0.1;
 
-/** Turns the validated environment into review settings; an unpriced model is a start-up error. */
-export function settingsFromEnv(env: AppEnv): ReviewSettings {
+/** What the process sets for every review: models, prices, limits, and the defaults of the repo configuration. */
+export interface ProcessSettings {
+  flashModel: string;
+  proModel: string;
+  prices: PriceTable;
+  maxOutputTokens: number;
+  maxFilePatchBytes: number;
+  temperature: number;
+  /** The repo configuration used where a repository sets nothing (the environment changes some defaults). */
+  repoDefaults: RepoConfig;
+}
+
+/** Turns the validated environment into process settings; an unpriced model is a start-up error. */
+export function settingsFromEnv(env: AppEnv): ProcessSettings {
   let prices: PriceTable = DEFAULT_PRICES;
   if (env.DEEPSEEK_PRICES !== undefined) {
     try {
@@ -25,12 +37,16 @@ export function settingsFromEnv(env: AppEnv): ReviewSettings {
     );
   }
   return {
-    model: env.DEEPSEEK_MODEL,
-    maxChunkTokens: env.REVIEW_MAX_CHUNK_TOKENS,
+    flashModel: env.DEEPSEEK_MODEL,
+    proModel: env.DEEPSEEK_PRO_MODEL,
+    prices,
     maxOutputTokens: env.REVIEW_MAX_OUTPUT_TOKENS,
-    maxComments: env.REVIEW_MAX_COMMENTS,
     maxFilePatchBytes: env.REVIEW_MAX_FILE_PATCH_BYTES,
     temperature: REVIEW_TEMPERATURE,
-    prices,
+    repoDefaults: {
+      ...DEFAULT_REPO_CONFIG,
+      max_comments: env.REVIEW_MAX_COMMENTS,
+      max_chunk_tokens: env.REVIEW_MAX_CHUNK_TOKENS,
+    },
   };
 }

@@ -1,8 +1,17 @@
 import type { ProbotOctokit } from "probot";
-import type { PullRequestFile, PullRequestGateway, ReviewComment } from "../review/types.js";
+import { extractFingerprints } from "../review/fingerprint.js";
+import { parseReviewMarker } from "../review/review-marker.js";
+import type {
+  Comparison,
+  OwnReview,
+  PullRequestFile,
+  PullRequestGateway,
+  ReviewComment,
+} from "../review/types.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 type RestFile = Awaited<ReturnType<Octokit["rest"]["pulls"]["listFiles"]>>["data"][number];
+type RestReview = Awaited<ReturnType<Octokit["rest"]["pulls"]["listReviews"]>>["data"][number];
 
 export interface PullRequestRef {
   owner: string;
@@ -10,16 +19,23 @@ export interface PullRequestRef {
   number: number;
 }
 
-/** The only place that speaks GitHub's REST API for a review: raw objects become our own types here. */
-export function createPullRequestGateway(octokit: Octokit, ref: PullRequestRef): PullRequestGateway {
+/** GitHub lists at most this many files for a comparison: a list this long may be cut short. */
+const COMPARE_FILE_LIMIT = 300;
+
+/**
+ * The only place that speaks GitHub's REST API for a review: raw objects become our own types here.
+ * `botLogin` is the app's own login (e.g. "deepseek-review[bot]"): only its reviews and comments are trusted.
+ */
+export function createPullRequestGateway(
+  octokit: Octokit,
+  ref: PullRequestRef & { botLogin: string },
+): PullRequestGateway {
+  const pull = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 };
+  const isBot = (user: { login: string } | null) => user?.login.toLowerCase() === ref.botLogin.toLowerCase();
+
   return {
     async listFiles() {
-      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-        owner: ref.owner,
-        repo: ref.repo,
-        pull_number: ref.number,
-        per_page: 100,
-      });
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, pull);
       return files.map(toPullRequestFile);
     },
     async createReview(review) {
@@ -33,6 +49,39 @@ export function createPullRequestGateway(octokit: Octokit, ref: PullRequestRef):
         comments: review.comments.map(toRestComment),
       });
       return { id: data.id };
+    },
+    async listOwnReviews() {
+      const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, pull);
+      return reviews.filter((review) => isBot(review.user)).flatMap(toOwnReview);
+    },
+    async listOwnFingerprints() {
+      const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, pull);
+      return new Set(
+        comments
+          .filter((comment) => isBot(comment.user))
+          .flatMap((comment) => extractFingerprints(comment.body)),
+      );
+    },
+    async compare(base, head) {
+      try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+          owner: ref.owner,
+          repo: ref.repo,
+          basehead: `${base}...${head}`,
+          per_page: 100,
+        });
+        const files = data.files ?? [];
+        return {
+          status: data.status,
+          files: files.map(toPullRequestFile),
+          complete: files.length < COMPARE_FILE_LIMIT,
+        } satisfies Comparison;
+      } catch (error) {
+        if (hasStatus(error, 404) || hasStatus(error, 422)) {
+          return undefined;
+        }
+        throw error;
+      }
     },
   };
 }
@@ -49,6 +98,18 @@ export function toPullRequestFile(file: RestFile): PullRequestFile {
   };
 }
 
+/**
+ * A published review of the app as `OwnReview`. A pending review was never posted, and a review whose commit
+ * GitHub no longer knows (`commit_id` null) cannot anchor anything: both are left out.
+ */
+function toOwnReview(review: RestReview): OwnReview[] {
+  if (review.state === "PENDING" || !review.commit_id) {
+    return [];
+  }
+  const marker = parseReviewMarker(review.body);
+  return [{ id: review.id, commitId: review.commit_id, ...(marker ? { reviewedSha: marker.headSha } : {}) }];
+}
+
 function toRestComment(comment: ReviewComment) {
   return {
     path: comment.path,
@@ -59,4 +120,9 @@ function toRestComment(comment: ReviewComment) {
       ? {}
       : { start_line: comment.startLine, start_side: comment.startSide ?? comment.side }),
   };
+}
+
+/** Whether `error` is an Octokit request error with this HTTP status. */
+export function hasStatus(error: unknown, status: number): boolean {
+  return typeof error === "object" && error !== null && "status" in error && error.status === status;
 }

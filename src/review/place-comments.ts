@@ -1,11 +1,14 @@
 import type { FileDiff } from "../diff/types.js";
+import { fingerprintComment, fingerprintMarker } from "./fingerprint.js";
 import { formatCommentBody } from "./format-comment.js";
 import { type Finding, type ReviewComment, SEVERITIES, type Severity } from "./types.js";
 
 export interface PlacedFinding {
   /** The finding as the model reported it (its `line` may differ from the comment's when it was moved). */
   finding: Finding;
+  /** The comment to post; its body ends with the hidden fingerprint marker. */
   comment: ReviewComment;
+  fingerprint: string;
 }
 
 export interface NotInlineFinding {
@@ -20,6 +23,8 @@ export interface PlaceFindingsParams {
   maxComments: number;
   /** How far a comment may move to reach a commentable line of the same hunk. Default 3. */
   maxMoveDistance?: number;
+  /** Fingerprints of comments the app already posted on the pull request: those findings are not posted again. */
+  posted?: ReadonlySet<string>;
 }
 
 export interface PlaceFindingsResult {
@@ -29,6 +34,8 @@ export interface PlaceFindingsResult {
   notInline: NotInlineFinding[];
   /** Findings merged into a more severe (or earlier) one with the same place and title, or the same body. */
   duplicates: Finding[];
+  /** Findings whose fingerprint the app already posted on the pull request. */
+  alreadyPosted: Finding[];
 }
 
 export const DEFAULT_MAX_MOVE_DISTANCE = 3;
@@ -59,11 +66,19 @@ export function placeFindings(params: PlaceFindingsParams): PlaceFindingsResult 
   );
   const { kept, duplicates } = mergeDuplicates(resolved);
 
-  const placed = kept.filter((one) => one.placement !== undefined).sort(compareResolutions);
+  const posted = params.posted ?? new Set<string>();
+  const alreadyPosted: Finding[] = [];
+  const placed = kept
+    .filter((one) => one.placement !== undefined)
+    .sort(compareResolutions)
+    .map((one) => toPlacedFinding(one.finding, one.placement as Placement, params.diffs))
+    .filter((one) => {
+      if (!posted.has(one.fingerprint)) return true;
+      alreadyPosted.push(one.finding);
+      return false;
+    });
   const limit = Math.max(0, params.maxComments);
-  const comments = placed
-    .slice(0, limit)
-    .map((one) => toPlacedFinding(one.finding, one.placement as Placement));
+  const comments = placed.slice(0, limit);
   for (const { comment } of comments) assertCommentable(comment, params.diffs);
 
   const notInline = [
@@ -75,7 +90,7 @@ export function placeFindings(params: PlaceFindingsParams): PlaceFindingsResult 
       reason: `over the limit of ${limit} inline comments`,
     })),
   ].sort((a, b) => compareFindings(a.finding, b.finding));
-  return { comments, notInline, duplicates };
+  return { comments, notInline, duplicates, alreadyPosted };
 }
 
 /** Severity (critical first), then path, line and title: the order of comments and lists. */
@@ -176,7 +191,11 @@ function mergeDuplicates(resolved: Resolution[]): { kept: Resolution[]; duplicat
   return { kept, duplicates };
 }
 
-function toPlacedFinding(finding: Finding, placement: Placement): PlacedFinding {
+function toPlacedFinding(
+  finding: Finding,
+  placement: Placement,
+  diffs: ReadonlyMap<string, FileDiff>,
+): PlacedFinding {
   const shown: Finding = { ...finding, line: placement.line };
   delete shown.startLine;
   if (placement.startLine !== undefined) shown.startLine = placement.startLine;
@@ -190,7 +209,10 @@ function toPlacedFinding(finding: Finding, placement: Placement): PlacedFinding 
     comment.startLine = placement.startLine;
     comment.startSide = "RIGHT";
   }
-  return { finding, comment };
+  const diff = diffs.get(placement.path) as FileDiff;
+  const fingerprint = fingerprintComment({ comment, title: finding.title, diff });
+  comment.body = `${comment.body}\n\n${fingerprintMarker(fingerprint)}`;
+  return { finding, comment, fingerprint };
 }
 
 /** One bad comment makes GitHub reject the whole review (422): never let one out. */

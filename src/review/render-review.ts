@@ -31,6 +31,10 @@ export interface RenderReviewBodyParams {
   headSha: string;
   /** Cap on the body, in characters. Default `MAX_REVIEW_BODY_CHARS`. */
   maxLength?: number;
+  /** Markdown sections shown right after the summary (scope of the review, models, configuration problems). */
+  sections?: string[];
+  /** Hidden text appended after the footer (the review marker). */
+  marker?: string;
 }
 
 /**
@@ -39,7 +43,8 @@ export interface RenderReviewBodyParams {
  * cap, the lists lose their last entries (and say how many), never the header or the footer.
  */
 export function renderReviewBody(params: RenderReviewBodyParams): string {
-  const header = [TITLE, renderSummary(params)].join("\n\n");
+  const header = [TITLE, renderSummary(params), ...(params.sections ?? [])].join("\n\n");
+  const footer = [renderFooter(params), ...(params.marker === undefined ? [] : [params.marker])].join("\n");
   const notInline = [...params.notInline].sort((a, b) => compareFindings(a.finding, b.finding));
   const lists = fitLists(
     [
@@ -49,15 +54,17 @@ export function renderReviewBody(params: RenderReviewBodyParams): string {
       reviewedList(params.reviewedFiles),
     ],
     // The header and the footer are separated by a blank line even with no list between them.
-    (params.maxLength ?? MAX_REVIEW_BODY_CHARS) - header.length - renderFooter(params).length - 2,
+    (params.maxLength ?? MAX_REVIEW_BODY_CHARS) - header.length - footer.length - 2,
   );
   const [failures, findings, skipped, reviewed] = lists;
-  return joinCapped([header, findings, failures, reviewed, skipped, renderFooter(params)], params.maxLength);
+  return joinCapped([header, findings, failures, reviewed, skipped, footer], params.maxLength);
 }
 
 export interface RenderNothingToReviewBodyParams {
   skipped: SkippedFile[];
   headSha: string;
+  sections?: string[];
+  marker?: string;
   maxLength?: number;
 }
 
@@ -68,8 +75,11 @@ export function renderNothingToReviewBody(params: RenderNothingToReviewBodyParam
     count === 0
       ? "Nothing was sent to the model: the pull request has no changed lines to review."
       : `Nothing was sent to the model: ${count === 1 ? "the only changed file was" : `all ${count} changed files were`} skipped.`;
-  const header = [TITLE, summary].join("\n\n");
-  const footer = `---\n<sub>Commit ${shortSha(params.headSha)}</sub>`;
+  const header = [TITLE, summary, ...(params.sections ?? [])].join("\n\n");
+  const footer = [
+    `---\n<sub>Commit ${shortSha(params.headSha)}</sub>`,
+    ...(params.marker === undefined ? [] : [params.marker]),
+  ].join("\n");
   const list: ListSection = {
     items: params.skipped.map(skippedItem),
     render: (shown, omitted) => (shown.length + omitted === 0 ? "" : bulletList(shown, omitted)),

@@ -1,36 +1,56 @@
 import { computeCost, sumUsage } from "../cost/compute-cost.js";
 import type { PriceTable } from "../cost/prices.js";
+import { narrowToChangedHunks } from "../diff/changed-lines.js";
 import { parsePatch } from "../diff/parse-patch.js";
 import type { FileDiff } from "../diff/types.js";
+import { applyTokenBudget } from "./apply-token-budget.js";
+import { assignLanes } from "./assign-lanes.js";
 import { chunkDiff } from "./chunk-diff.js";
 import type { CountTokens } from "./count-tokens.js";
+import { findChangesSince } from "./find-changes-since.js";
 import { placeFindings } from "./place-comments.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
-import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { type ChunkFailure, type ChunkReview, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { renderReviewMarker } from "./review-marker.js";
 import { selectFiles } from "./select-files.js";
-import type {
-  Limit,
-  Logger,
-  ModelClient,
-  PullRequestGateway,
-  PullRequestInfo,
-  SkippedFile,
-  Usage,
+import {
+  type Limit,
+  type Logger,
+  type ModelClient,
+  type PullRequestGateway,
+  type PullRequestInfo,
+  SEVERITIES,
+  type Severity,
+  type SkippedFile,
+  type Usage,
 } from "./types.js";
 
-/** Knobs of one review; defaults come from the environment (src/config/env.ts). */
+/** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
+  /** The model that reviews the pull request (Flash, or Pro when the whole PR is escalated). */
   model: string;
+  /** The escalation model, for files matching `proPaths`. */
+  proModel: string;
+  proPaths: string[];
   maxChunkTokens: number;
   maxOutputTokens: number;
   maxComments: number;
   maxFilePatchBytes: number;
+  /** Budget of diff tokens for the whole pull request, enforced before any model call. */
+  maxPrTokens: number;
+  minSeverity: Severity;
   temperature: number;
   prices: PriceTable;
+  include?: string[];
   exclude?: string[];
   instructions?: string;
   language?: string;
+  /** Markdown shown in the review body, e.g. configuration problems. */
+  notes?: string[];
 }
+
+/** "auto": a push or an opened PR (reviews only what is new, never the same head twice); "command": `/review`. */
+export type ReviewTrigger = "auto" | "command";
 
 export interface ReviewPullRequestParams {
   pr: PullRequestInfo;
@@ -40,18 +60,34 @@ export interface ReviewPullRequestParams {
   limit: Limit;
   countTokens: CountTokens;
   log: Logger;
+  trigger?: ReviewTrigger;
   now?: () => Date;
+}
+
+/** Requests, tokens and dollars of one model in a review. */
+export interface ModelCost {
+  model: string;
+  requests: number;
+  usage: Usage;
+  costUsd: number;
 }
 
 /** What one review did and cost: the fields of the `review.completed` log line. */
 export interface ReviewOutcome {
-  reviewId: number;
+  /** "skipped": nothing was posted (`skippedReason` says why). */
+  status: "posted" | "skipped";
+  skippedReason?: string;
+  reviewId?: number;
+  /** The last reviewed head, when only what changed since it was reviewed. */
+  incrementalSince?: string;
   model: string;
+  models: ModelCost[];
   requests: number;
   usage: Usage;
   costUsd: number;
   findingsPosted: number;
   findingsNotInline: number;
+  findingsAlreadyPosted: number;
   filesReviewed: number;
   filesSkipped: number;
   failures: ChunkFailure[];
@@ -60,114 +96,215 @@ export interface ReviewOutcome {
 }
 
 /**
- * The main path: read the diff, skip what no model should read, chunk by tokens, ask the model about
- * every chunk under the process-wide cap, place each finding on a line GitHub accepts, post one review.
+ * The main path: read the diff, skip what no model should read, narrow to what changed since the last review,
+ * keep to the token budget, chunk by tokens, ask each lane's model about every chunk under the process-wide cap,
+ * place each new finding on a line GitHub accepts, post one review.
  */
 export async function reviewPullRequest(params: ReviewPullRequestParams): Promise<ReviewOutcome> {
-  const { pr, settings, log } = params;
-  const now = params.now ?? (() => new Date());
+  const { pr, settings, log, github } = params;
+  const trigger = params.trigger ?? "auto";
+  const [files, ownReviews, posted] = await Promise.all([
+    github.listFiles(),
+    github.listOwnReviews(),
+    github.listOwnFingerprints(),
+  ]);
+  const reviewedShas = ownReviews.flatMap((review) => (review.reviewedSha ? [review.reviewedSha] : []));
+  if (trigger === "auto" && reviewedShas.includes(pr.headSha)) {
+    return skippedOutcome(settings, "this commit was already reviewed");
+  }
 
-  const files = await params.github.listFiles();
   const selection = selectFiles({
     files,
     maxPatchBytes: settings.maxFilePatchBytes,
     ...(settings.exclude === undefined ? {} : { exclude: settings.exclude }),
+    ...(settings.include === undefined ? {} : { include: settings.include }),
   });
   const { diffs, unparsable } = parseDiffs(selection.reviewable, log);
-  const skipped = [...selection.skipped, ...unparsable];
   const withHunks = diffs.filter((diff) => diff.hunks.length > 0);
+  const sections: string[] = [];
 
-  if (withHunks.length === 0) {
-    const review = await params.github.createReview({
-      commitId: pr.headSha,
-      body: renderNothingToReviewBody({ skipped, headSha: pr.headSha }),
-      comments: [],
-    });
-    return {
-      reviewId: review.id,
-      model: settings.model,
-      requests: 0,
-      usage: sumUsage([]),
-      costUsd: 0,
-      findingsPosted: 0,
-      findingsNotInline: 0,
-      filesReviewed: 0,
-      filesSkipped: skipped.length,
-      failures: [],
-      failed: false,
-    };
+  let scope = withHunks;
+  let incrementalSince: string | undefined;
+  const lastSha = reviewedShas.at(-1);
+  if (trigger === "auto" && lastSha !== undefined) {
+    const changes = await findChangesSince({ github, lastSha, headSha: pr.headSha });
+    if ("changed" in changes) {
+      scope = narrowToChangedHunks(withHunks, changes.changed);
+      incrementalSince = lastSha;
+      if (scope.length === 0)
+        return skippedOutcome(settings, "nothing reviewable changed since the last review");
+      sections.push(`Reviewed what changed since ${lastSha.slice(0, 7)}, the last commit reviewed.`);
+    } else {
+      log.info({ lastSha, reason: changes.fullReviewBecause }, "full review instead of incremental");
+      sections.push(`Full review: ${changes.fullReviewBecause}.`);
+    }
   }
 
-  const chunks = chunkDiff({
-    files: withHunks,
-    maxTokens: settings.maxChunkTokens,
+  const budget = applyTokenBudget({
+    diffs: scope,
+    maxTokens: settings.maxPrTokens,
     countTokens: params.countTokens,
   });
-  log.debug({ chunks: chunks.length, files: withHunks.length }, "diff chunked");
+  const skipped = [...selection.skipped, ...unparsable, ...budget.overBudget];
+  const marker = renderReviewMarker({ headSha: pr.headSha });
+  sections.push(...(settings.notes ?? []));
+
+  if (budget.kept.length === 0) {
+    const review = await github.createReview({
+      commitId: pr.headSha,
+      body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections, marker }),
+      comments: [],
+    });
+    return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
+  }
+
+  const lanes = assignLanes({
+    diffs: budget.kept,
+    model: settings.model,
+    proModel: settings.proModel,
+    proPaths: settings.proPaths,
+  });
   const reviews = await Promise.all(
-    chunks.map((chunk) =>
-      reviewChunk({
-        chunk,
-        pr: { title: pr.title, body: pr.body },
-        model: params.model,
-        modelId: settings.model,
-        maxOutputTokens: settings.maxOutputTokens,
-        temperature: settings.temperature,
-        limit: params.limit,
+    lanes.flatMap((lane) =>
+      chunkDiff({
+        files: lane.diffs,
+        maxTokens: settings.maxChunkTokens,
         countTokens: params.countTokens,
-        log,
-        ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
-        ...(settings.language === undefined ? {} : { language: settings.language }),
-      }),
+      }).map(async (chunk) => ({ model: lane.model, review: await askModel(params, lane.model, chunk) })),
     ),
   );
+  const models = costByModel(reviews, settings.prices, (params.now ?? (() => new Date()))());
+  if (lanes.length > 1) sections.push(describeLanes(lanes));
 
-  const responses = reviews.flatMap((review) => review.usage);
-  const usage = sumUsage(responses);
-  const at = now();
-  const costUsd = responses.reduce(
-    (sum, one) => sum + computeCost({ usage: one, model: settings.model, at, prices: settings.prices }),
-    0,
-  );
-  const failures = reviews.flatMap((review) => review.failures);
+  const failures = reviews.flatMap(({ review }) => review.failures);
   const notReviewed = new Set(failures.flatMap((failure) => failure.paths));
+  const all = reviews.flatMap(({ review }) => review.findings);
+  const minRank = SEVERITIES.indexOf(settings.minSeverity);
+  const findings = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
+  if (findings.length < all.length) {
+    sections.push(
+      `${all.length - findings.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
+    );
+  }
   const placed = placeFindings({
-    findings: reviews.flatMap((review) => review.findings),
+    findings,
     diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
     maxComments: settings.maxComments,
+    posted,
   });
-  const reviewedFiles = withHunks.map((diff) => diff.path).filter((path) => !notReviewed.has(path));
-  const body = renderReviewBody({
-    model: settings.model,
-    reviewedFiles,
-    skipped,
-    notInline: placed.notInline,
-    posted: placed.comments.map((comment) => comment.finding),
-    // A file cut across chunks that fail alike is named once.
-    failures: mergeFailures(failures),
-    usage,
-    requests: responses.length,
-    costUsd,
-    headSha: pr.headSha,
-  });
-  const review = await params.github.createReview({
+  if (placed.alreadyPosted.length > 0) {
+    sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
+  }
+  const reviewedFiles = budget.kept.map((diff) => diff.path).filter((path) => !notReviewed.has(path));
+  const usage = sumUsage(models.map((one) => one.usage));
+  const requests = models.reduce((sum, one) => sum + one.requests, 0);
+  const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
+  const review = await github.createReview({
     commitId: pr.headSha,
-    body,
+    body: renderReviewBody({
+      model: models.map((one) => one.model).join(", ") || settings.model,
+      reviewedFiles,
+      skipped,
+      notInline: placed.notInline,
+      posted: placed.comments.map((comment) => comment.finding),
+      // A file cut across chunks that fail alike is named once.
+      failures: mergeFailures(failures),
+      usage,
+      requests,
+      costUsd,
+      headSha: pr.headSha,
+      sections,
+      marker,
+    }),
     comments: placed.comments.map((comment) => comment.comment),
   });
   return {
+    status: "posted",
     reviewId: review.id,
+    ...(incrementalSince === undefined ? {} : { incrementalSince }),
     model: settings.model,
-    requests: responses.length,
+    models,
+    requests,
     usage,
     costUsd,
     findingsPosted: placed.comments.length,
     findingsNotInline: placed.notInline.length,
+    findingsAlreadyPosted: placed.alreadyPosted.length,
     filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,
     failures,
     // A chunk whose only answered half had nothing to report was still reviewed.
-    failed: reviews.every((review) => review.answered === 0),
+    failed: reviews.every(({ review }) => review.answered === 0),
+  };
+}
+
+function askModel(
+  params: ReviewPullRequestParams,
+  modelId: string,
+  chunk: Parameters<typeof reviewChunk>[0]["chunk"],
+) {
+  const { settings } = params;
+  return reviewChunk({
+    chunk,
+    pr: { title: params.pr.title, body: params.pr.body },
+    model: params.model,
+    modelId,
+    maxOutputTokens: settings.maxOutputTokens,
+    temperature: settings.temperature,
+    limit: params.limit,
+    countTokens: params.countTokens,
+    log: params.log,
+    ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
+    ...(settings.language === undefined ? {} : { language: settings.language }),
+  });
+}
+
+/** Every billed response priced at its own model's rates, grouped by model in lane order. */
+function costByModel(
+  reviews: { model: string; review: ChunkReview }[],
+  prices: PriceTable,
+  at: Date,
+): ModelCost[] {
+  const byModel = new Map<string, Usage[]>();
+  for (const { model, review } of reviews)
+    byModel.set(model, [...(byModel.get(model) ?? []), ...review.usage]);
+  return [...byModel].map(([model, usages]) => ({
+    model,
+    requests: usages.length,
+    usage: sumUsage(usages),
+    costUsd: usages.reduce((sum, usage) => sum + computeCost({ usage, model, at, prices }), 0),
+  }));
+}
+
+function describeLanes(lanes: { model: string; diffs: FileDiff[] }[]): string {
+  return lanes
+    .map(
+      (lane) => `\`${lane.model}\` reviewed ${lane.diffs.length} file${lane.diffs.length === 1 ? "" : "s"}`,
+    )
+    .join("; ")
+    .concat(".");
+}
+
+function skippedOutcome(settings: ReviewSettings, reason: string): ReviewOutcome {
+  return { ...noModelOutcome(settings), status: "skipped", skippedReason: reason };
+}
+
+/** The outcome of a review that called no model. */
+function noModelOutcome(settings: ReviewSettings): ReviewOutcome {
+  return {
+    status: "posted",
+    model: settings.model,
+    models: [],
+    requests: 0,
+    usage: sumUsage([]),
+    costUsd: 0,
+    findingsPosted: 0,
+    findingsNotInline: 0,
+    findingsAlreadyPosted: 0,
+    filesReviewed: 0,
+    filesSkipped: 0,
+    failures: [],
+    failed: false,
   };
 }
 

@@ -88,21 +88,25 @@ const pathRules = PATH_RULES.map((rule) => ({ reason: rule.reason, matches: comp
 /**
  * Splits a pull request's files into those a model may read and those it must not, each skipped file with a
  * short reason for the review body. Precedence: secrets (current or previous path), removed, no patch, lock / generated / vendored,
- * patch size, `exclude` globs (picomatch, `dot: true`, matched against the whole path). Input order is kept.
+ * patch size, `exclude` globs, then — when `include` is not empty — paths matching none of its globs (picomatch,
+ * `dot: true`, matched against the whole path). Input order is kept.
  */
 export function selectFiles(params: {
   files: PullRequestFile[];
   maxPatchBytes?: number;
   exclude?: string[];
+  include?: string[];
 }): {
   reviewable: PullRequestFile[];
   skipped: SkippedFile[];
 } {
-  const { files, maxPatchBytes = DEFAULT_MAX_PATCH_BYTES, exclude = [] } = params;
+  const { files, maxPatchBytes = DEFAULT_MAX_PATCH_BYTES, exclude = [], include = [] } = params;
   if (!Number.isFinite(maxPatchBytes) || maxPatchBytes <= 0) {
     throw new Error(`Expected \`maxPatchBytes\` to be a positive number, got ${maxPatchBytes}`);
   }
-  const isExcluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
+  const isExcluded = (path: string) => excluded(path) || !included(path);
   const reviewable: PullRequestFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {

@@ -103,6 +103,24 @@ export interface Chunk {
   tokens: number;
 }
 
+/** A review this app posted earlier on the pull request. */
+export interface OwnReview {
+  id: number;
+  /** The commit the review was posted on. */
+  commitId: string;
+  /** The head the review covered, from the hidden marker in its body; absent on a body without one. */
+  reviewedSha?: string;
+}
+
+/** Files changed between two commits, from GitHub's compare API. */
+export interface Comparison {
+  /** "ahead": the base is an ancestor of the head. "diverged"/"behind": it is not (e.g. after a force push). */
+  status: "ahead" | "behind" | "diverged" | "identical";
+  files: PullRequestFile[];
+  /** False when GitHub left files out (it lists at most 300). */
+  complete: boolean;
+}
+
 /** What the pipeline needs from GitHub for one pull request. Implemented over Octokit in src/github/. */
 export interface PullRequestGateway {
   /** Every changed file of the pull request, all pages. */
@@ -113,6 +131,12 @@ export interface PullRequestGateway {
     body: string;
     comments: ReviewComment[];
   }): Promise<{ id: number }>;
+  /** This app's own reviews on the pull request, oldest first. */
+  listOwnReviews(): Promise<OwnReview[]>;
+  /** Fingerprints carried by this app's own inline comments on the pull request. */
+  listOwnFingerprints(): Promise<Set<string>>;
+  /** Files changed from `base` to `head`; undefined when GitHub cannot compare them (e.g. `base` is gone). */
+  compare(base: string, head: string): Promise<Comparison | undefined>;
 }
 
 /** Runs a task under the process-wide cap on model calls in flight. */

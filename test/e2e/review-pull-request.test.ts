@@ -29,8 +29,17 @@ describe("the app process", () => {
           body: { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} },
         };
       }
+      if (request.method === "GET" && request.path === "/api/v3/app") {
+        return { status: 200, body: { id: 123, slug: "deepseek-review" } };
+      }
       if (request.method === "GET" && request.path.startsWith(`${REPO}/pulls/2/files`)) {
         return { status: 200, body: fixture("files.json") };
+      }
+      if (request.method === "GET" && /\/pulls\/2\/(reviews|comments)\?/.test(request.path)) {
+        return { status: 200, body: [] };
+      }
+      if (request.method === "GET" && request.path.includes("/contents/")) {
+        return { status: 404, body: { message: "Not Found" } };
       }
       if (request.method === "POST" && request.path === `${REPO}/pulls/2/reviews`) {
         return { status: 200, body: { id: 4242 } };

@@ -1,9 +1,13 @@
+import { DEFAULT_PRICES } from "../../src/cost/prices.js";
+import type { ReviewSettings } from "../../src/review/review-pull-request.js";
 import type {
+  Comparison,
   Limit,
   Logger,
   ModelClient,
   ModelRequest,
   ModelResponse,
+  OwnReview,
   PullRequestFile,
   PullRequestGateway,
   ReviewComment,
@@ -90,10 +94,17 @@ export interface RecordingGateway extends PullRequestGateway {
   readonly reviews: PostedReview[];
 }
 
-/** A gateway that lists `files` (or rejects with the error) and records the reviews posted. */
+/**
+ * A gateway that lists `files` (or rejects with the error) and records the reviews posted. By default the app
+ * has no earlier review on the pull request; `ownReviews`, `fingerprints` and `comparisons` (by "base...head")
+ * stand in for GitHub's answers otherwise.
+ */
 export function createRecordingGateway(params: {
   files: PullRequestFile[] | Error;
   reviewId?: number;
+  ownReviews?: OwnReview[];
+  fingerprints?: string[];
+  comparisons?: Record<string, Comparison | undefined>;
 }): RecordingGateway {
   const reviews: PostedReview[] = [];
   return {
@@ -106,6 +117,33 @@ export function createRecordingGateway(params: {
       reviews.push(review);
       return { id: params.reviewId ?? 1 };
     },
+    async listOwnReviews() {
+      return params.ownReviews ?? [];
+    },
+    async listOwnFingerprints() {
+      return new Set(params.fingerprints ?? []);
+    },
+    async compare(base, head) {
+      return params.comparisons?.[`${base}...${head}`];
+    },
+  };
+}
+
+/** Review settings as the environment's defaults make them, with `overrides`. */
+export function reviewSettings(overrides: Partial<ReviewSettings> = {}): ReviewSettings {
+  return {
+    model: "deepseek-v4-flash",
+    proModel: "deepseek-v4-pro",
+    proPaths: [],
+    maxChunkTokens: 12_000,
+    maxOutputTokens: 4_096,
+    maxComments: 20,
+    maxFilePatchBytes: 200_000,
+    maxPrTokens: 400_000,
+    minSeverity: "nit",
+    temperature: 0.1,
+    prices: DEFAULT_PRICES,
+    ...overrides,
   };
 }
 

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICES } from "../../src/cost/prices.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
 import { reviewPullRequest } from "../../src/review/review-pull-request.js";
 import type { ReviewComment } from "../../src/review/types.js";
+import { createRecordingGateway, reviewSettings } from "../helpers/fakes.js";
 import { createLineSprayModel, findMisplacedComments } from "../helpers/placement-oracle.js";
 import { splitGitDiff } from "../helpers/split-git-diff.js";
 
@@ -17,8 +17,8 @@ describe("comment placement on the real diff semver 7.5.4 → 7.6.3", () => {
     "puts every comment on a line of the diff when the model aims at every line and beside them (seed %i)",
     async (seed) => {
       const files = splitGitDiff(readFileSync(new URL("semver.diff", FIXTURE), "utf8"));
-      const posted: ReviewComment[] = [];
       const model = createLineSprayModel(seed);
+      const github = createRecordingGateway({ files });
       const outcome = await reviewPullRequest({
         pr: {
           owner: "npm",
@@ -29,27 +29,14 @@ describe("comment placement on the real diff semver 7.5.4 → 7.6.3", () => {
           headSha: "a".repeat(40),
           baseSha: "b".repeat(40),
         },
-        github: {
-          listFiles: async () => files,
-          createReview: async (review) => {
-            posted.push(...review.comments);
-            return { id: 1 };
-          },
-        },
+        github,
         model,
-        settings: {
-          model: "deepseek-v4-flash",
-          maxChunkTokens: 2_000,
-          maxOutputTokens: 4_096,
-          maxComments: Number.MAX_SAFE_INTEGER,
-          maxFilePatchBytes: 200_000,
-          temperature: 0.1,
-          prices: DEFAULT_PRICES,
-        },
+        settings: reviewSettings({ maxChunkTokens: 2_000, maxComments: Number.MAX_SAFE_INTEGER }),
         limit: (task) => task(),
         countTokens: estimateTokens,
         log: silent,
       });
+      const posted: ReviewComment[] = github.reviews.flatMap((review) => review.comments);
 
       expect(files.map((file) => file.path)).toContain("internal/lrucache.js");
       expect(outcome.requests).toBeGreaterThan(1);

@@ -2,38 +2,32 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { DEFAULT_PRICES } from "../../src/cost/prices.js";
+import { readEnv } from "../../src/config/env.js";
+import { settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { createModelClient } from "../../src/llm/create-model-client.js";
 import { createLimit } from "../../src/queue/create-limit.js";
 import { createReviewQueue, type ReviewQueue } from "../../src/queue/review-queue.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
-import type { ReviewSettings } from "../../src/review/review-pull-request.js";
 import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import {
+  mockAppAuth,
+  mockCreateReview,
+  mockPullRequestReads,
+  mockRepoConfig,
+} from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/pull-request/${name}`, import.meta.url), "utf8"));
 
-const GITHUB = "https://api.github.com";
 const DEEPSEEK = "https://deepseek.test";
-const REPO = "/repos/Codertocat/Hello-World";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-
-const settings: ReviewSettings = {
-  model: "deepseek-v4-flash",
-  maxChunkTokens: 12_000,
-  maxOutputTokens: 4_096,
-  maxComments: 20,
-  maxFilePatchBytes: 200_000,
-  temperature: 0.1,
-  prices: DEFAULT_PRICES,
-};
 
 function setup() {
   const queue: ReviewQueue = createReviewQueue({ concurrency: 2 });
   const { probot, records } = createTestProbot(
     createApp({
-      settings,
+      process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })),
       model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
       limit: createLimit(8),
       queue,
@@ -71,28 +65,18 @@ function completedLine(records: LogRecord[]) {
 }
 
 describe("pull_request.opened", () => {
-  let sent: { deepseek: Record<string, unknown>[]; review?: Record<string, unknown> };
+  let sent: { deepseek: Record<string, unknown>[] };
 
   beforeEach(() => {
     sent = { deepseek: [] };
-    nock(GITHUB)
-      .post("/app/installations/1/access_tokens")
-      .reply(201, { token: "ghs_test", permissions: {} });
   });
   afterEach(() => nock.cleanAll());
 
   describe("with a reviewable diff", () => {
     it("posts one review with every comment on a line of the diff and logs what it cost", async () => {
       const { probot, records, queue } = setup();
-      nock(GITHUB)
-        .get(`${REPO}/pulls/2/files`)
-        .query({ per_page: 100 })
-        .reply(200, fixture("files.json"))
-        .post(`${REPO}/pulls/2/reviews`, (body) => {
-          sent.review = body;
-          return true;
-        })
-        .reply(200, { id: 77 });
+      mockPullRequestReads({ files: fixture("files.json") });
+      const reviews = mockCreateReview({});
       nock(DEEPSEEK)
         .post("/chat/completions", (body) => {
           sent.deepseek.push(body);
@@ -125,7 +109,7 @@ describe("pull_request.opened", () => {
       expect(prompt).not.toContain("package-lock.json");
 
       // The exact review request.
-      const review = sent.review as {
+      const review = reviews[0] as {
         commit_id: string;
         event: string;
         body: string;
@@ -177,12 +161,16 @@ describe("pull_request.opened", () => {
   describe("when the pull request is a draft", () => {
     it("does not review it", async () => {
       const { probot, records, queue } = setup();
-      nock.cleanAll();
+      mockAppAuth();
+      mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
       const payload = webhookExample<{ pull_request: { draft: boolean } }>("pull_request", "opened");
       payload.pull_request.draft = true;
       await probot.receive({ id: "delivery-2", name: "pull_request", payload: payload as never });
-      expect(await queue.drain(1_000)).toEqual([]);
+      expect(await queue.drain(10_000)).toEqual([]);
       expect(completedLine(records)).toEqual([]);
+      expect(records.find((record) => record.msg === "review.skipped")).toMatchObject({
+        reason: "draft pull request; reviewed when marked ready",
+      });
     });
   });
 
@@ -192,15 +180,8 @@ describe("pull_request.opened", () => {
       const files = (fixture("files.json") as { filename: string }[]).filter((file) =>
         ["package-lock.json", "assets/logo.png"].includes(file.filename),
       );
-      nock(GITHUB)
-        .get(`${REPO}/pulls/2/files`)
-        .query({ per_page: 100 })
-        .reply(200, files)
-        .post(`${REPO}/pulls/2/reviews`, (body) => {
-          sent.review = body;
-          return true;
-        })
-        .reply(200, { id: 78 });
+      mockPullRequestReads({ files });
+      const reviews = mockCreateReview({ id: 78 });
 
       await probot.receive({
         id: "delivery-3",
@@ -209,7 +190,7 @@ describe("pull_request.opened", () => {
       });
       expect(await queue.drain(10_000)).toEqual([]);
 
-      const review = sent.review as { body: string; comments: unknown[]; event: string };
+      const review = reviews[0] as { body: string; comments: unknown[]; event: string };
       expect(review.event).toBe("COMMENT");
       expect(review.comments).toEqual([]);
       expect(review.body).toContain("Nothing was sent to the model");
@@ -221,15 +202,8 @@ describe("pull_request.opened", () => {
   describe("when DeepSeek rejects the API key", () => {
     it("posts a review that says so and logs review.failed", async () => {
       const { probot, records, queue } = setup();
-      nock(GITHUB)
-        .get(`${REPO}/pulls/2/files`)
-        .query({ per_page: 100 })
-        .reply(200, fixture("files.json"))
-        .post(`${REPO}/pulls/2/reviews`, (body) => {
-          sent.review = body;
-          return true;
-        })
-        .reply(200, { id: 79 });
+      mockPullRequestReads({ files: fixture("files.json") });
+      const reviews = mockCreateReview({ id: 79 });
       nock(DEEPSEEK)
         .post("/chat/completions")
         .reply(401, {
@@ -243,7 +217,7 @@ describe("pull_request.opened", () => {
       });
       expect(await queue.drain(10_000)).toEqual([]);
 
-      expect((sent.review as { body: string }).body).toContain("DeepSeek rejected the API key");
+      expect((reviews[0] as { body: string }).body).toContain("DeepSeek rejected the API key");
       const [line] = completedLine(records);
       expect(line).toMatchObject({
         msg: "review.failed",

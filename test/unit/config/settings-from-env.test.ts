@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, readEnv } from "../../../src/config/env.js";
+import { DEFAULT_REPO_CONFIG } from "../../../src/config/repo-config.js";
 import { settingsFromEnv } from "../../../src/config/settings-from-env.js";
 import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
 
@@ -17,19 +18,19 @@ describe("settingsFromEnv", () => {
   describe("with the default environment", () => {
     it("reviews with V4 Flash at list prices and a low temperature", () => {
       expect(settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" }))).toEqual({
-        model: "deepseek-v4-flash",
-        maxChunkTokens: 12_000,
+        flashModel: "deepseek-v4-flash",
+        proModel: "deepseek-v4-pro",
         maxOutputTokens: 4_096,
-        maxComments: 20,
         maxFilePatchBytes: 200_000,
         temperature: 0.1,
         prices: DEFAULT_PRICES,
+        repoDefaults: DEFAULT_REPO_CONFIG,
       });
     });
   });
 
   describe("with review limits set", () => {
-    it("passes them through", () => {
+    it("passes them through, the repository defaults included", () => {
       const settings = settingsFromEnv(
         readEnv({
           DEEPSEEK_API_KEY: "sk-test",
@@ -41,11 +42,10 @@ describe("settingsFromEnv", () => {
         }),
       );
       expect(settings).toMatchObject({
-        model: "deepseek-chat",
-        maxChunkTokens: 6_000,
+        flashModel: "deepseek-chat",
         maxOutputTokens: 1_000,
-        maxComments: 3,
         maxFilePatchBytes: 5_000,
+        repoDefaults: { max_chunk_tokens: 6_000, max_comments: 3 },
       });
     });
   });
@@ -72,7 +72,7 @@ describe("settingsFromEnv", () => {
           DEEPSEEK_PRICES: '{"my-proxy-model":{"cacheHit":0,"cacheMiss":0.5,"output":1}}',
         }),
       );
-      expect(settings.model).toBe("my-proxy-model");
+      expect(settings.flashModel).toBe("my-proxy-model");
       expect(settings.prices["my-proxy-model"]).toEqual({ cacheHit: 0, cacheMiss: 0.5, output: 1 });
     });
   });

@@ -11,13 +11,23 @@ const GITHUB = "https://api.github.com";
 const FILES = "/repos/octo-org/hello-world/pulls/7/files";
 const REVIEWS = "/repos/octo-org/hello-world/pulls/7/reviews";
 const PAGES = "https://api.github.com/repositories/1296269/pulls/7/files";
+const REVIEW_COMMENTS = "/repos/octo-org/hello-world/pulls/7/comments";
 const HEAD_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+const OLD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const COMPARE = `/repos/octo-org/hello-world/compare/${BASE_SHA}...${HEAD_SHA}`;
+const BOT = "deepseek-review[bot]";
 
 function createGateway() {
   const Octokit = createOctokitClass({ enabled: false }, { retry: { enabled: false } });
   // Probot's auth strategy takes an options object: `auth: "token"` would leave requests unauthenticated.
   const octokit = new Octokit({ auth: { token: "test-token" } });
-  return createPullRequestGateway(octokit, { owner: "octo-org", repo: "hello-world", number: 7 });
+  return createPullRequestGateway(octokit, {
+    owner: "octo-org",
+    repo: "hello-world",
+    number: 7,
+    botLogin: BOT,
+  });
 }
 
 /** One item of `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`, as GitHub sends it. */
@@ -34,10 +44,54 @@ function restFile(fields: { filename: string; status: string; patch?: string; pr
   };
 }
 
-const link = (pages: Record<string, number>) =>
+const link = (pages: Record<string, number>, base = PAGES) =>
   Object.entries(pages)
-    .map(([rel, page]) => `<${PAGES}?per_page=100&page=${page}>; rel="${rel}"`)
+    .map(([rel, page]) => `<${base}?per_page=100&page=${page}>; rel="${rel}"`)
     .join(", ");
+
+/** A user as GitHub embeds it in reviews and comments. */
+function restUser(login: string) {
+  return { login, id: login.length, type: login.endsWith("[bot]") ? "Bot" : "User" };
+}
+
+/** One item of `GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews`, as GitHub sends it. */
+function restReview(fields: {
+  id: number;
+  login: string | null;
+  body: string;
+  commit_id: string | null;
+  state?: string;
+}) {
+  const { login, ...rest } = fields;
+  return {
+    node_id: `PRR_${fields.id}`,
+    user: login === null ? null : restUser(login),
+    state: "COMMENTED",
+    html_url: `https://github.com/octo-org/hello-world/pull/7#pullrequestreview-${fields.id}`,
+    pull_request_url: "https://api.github.com/repos/octo-org/hello-world/pulls/7",
+    author_association: login?.endsWith("[bot]") ? "NONE" : "MEMBER",
+    submitted_at: "2026-11-02T10:00:00Z",
+    ...rest,
+  };
+}
+
+/** One item of `GET /repos/{owner}/{repo}/pulls/{pull_number}/comments`, as GitHub sends it. */
+function restReviewComment(fields: { id: number; login: string | null; body: string }) {
+  const { login, ...rest } = fields;
+  return {
+    pull_request_review_id: 80,
+    path: "src/a.ts",
+    line: 12,
+    side: "RIGHT",
+    commit_id: HEAD_SHA,
+    original_commit_id: HEAD_SHA,
+    user: login === null ? null : restUser(login),
+    ...rest,
+  };
+}
+
+const marker = (sha: string) => `<!-- deepseek-review:reviewed=${sha} -->`;
+const fp = (fingerprint: string) => `<!-- deepseek-review:fp=${fingerprint} -->`;
 
 describe("createPullRequestGateway", () => {
   describe("listFiles", () => {
@@ -211,6 +265,211 @@ describe("createPullRequestGateway", () => {
         status: 422,
         message: expect.stringContaining("Line could not be resolved"),
       });
+    });
+  });
+  describe("listOwnReviews", () => {
+    const REVIEW_PAGES = "https://api.github.com/repositories/1296269/pulls/7/reviews";
+
+    it("keeps only the bot's reviews across 2 pages, oldest first, with the sha of their markers", async () => {
+      nock(GITHUB, { reqheaders: { authorization: "token test-token" } })
+        .get(REVIEWS)
+        .query({ per_page: 100 })
+        .reply(
+          200,
+          [
+            restReview({
+              id: 1,
+              login: BOT,
+              body: `## DeepSeek review\n${marker(OLD_SHA)}`,
+              commit_id: OLD_SHA,
+            }),
+            restReview({ id: 2, login: "mallory", body: `LGTM ${marker(HEAD_SHA)}`, commit_id: HEAD_SHA }),
+            restReview({ id: 3, login: "DeepSeek-Review[bot]", body: "No marker here.", commit_id: OLD_SHA }),
+          ],
+          { Link: link({ next: 2, last: 2 }, REVIEW_PAGES) },
+        )
+        .get("/repositories/1296269/pulls/7/reviews")
+        .query({ per_page: 100, page: 2 })
+        .reply(
+          200,
+          [
+            restReview({ id: 4, login: null, body: marker(HEAD_SHA), commit_id: HEAD_SHA }),
+            restReview({ id: 5, login: "other-app[bot]", body: marker(HEAD_SHA), commit_id: HEAD_SHA }),
+            restReview({ id: 6, login: BOT, body: `Second pass.\n${marker(HEAD_SHA)}`, commit_id: HEAD_SHA }),
+          ],
+          { Link: link({ prev: 1, first: 1 }, REVIEW_PAGES) },
+        );
+
+      const reviews = await createGateway().listOwnReviews();
+
+      expect(reviews).toStrictEqual([
+        { id: 1, commitId: OLD_SHA, reviewedSha: OLD_SHA },
+        { id: 3, commitId: OLD_SHA },
+        { id: 6, commitId: HEAD_SHA, reviewedSha: HEAD_SHA },
+      ]);
+      expect("reviewedSha" in (reviews[1] as object)).toBe(false);
+    });
+
+    it("leaves out a pending review and a review whose commit GitHub no longer knows", async () => {
+      nock(GITHUB)
+        .get(REVIEWS)
+        .query({ per_page: 100 })
+        .reply(200, [
+          restReview({ id: 7, login: BOT, body: marker(HEAD_SHA), commit_id: HEAD_SHA, state: "PENDING" }),
+          restReview({ id: 8, login: BOT, body: marker(OLD_SHA), commit_id: null }),
+          restReview({ id: 9, login: BOT, body: marker(OLD_SHA), commit_id: OLD_SHA, state: "DISMISSED" }),
+        ]);
+
+      await expect(createGateway().listOwnReviews()).resolves.toStrictEqual([
+        { id: 9, commitId: OLD_SHA, reviewedSha: OLD_SHA },
+      ]);
+    });
+  });
+
+  describe("listOwnFingerprints", () => {
+    const COMMENT_PAGES = "https://api.github.com/repositories/1296269/pulls/7/comments";
+
+    it("collects the fingerprints of the bot's inline comments across 2 pages and ignores everyone else's", async () => {
+      nock(GITHUB, { reqheaders: { authorization: "token test-token" } })
+        .get(REVIEW_COMMENTS)
+        .query({ per_page: 100 })
+        .reply(
+          200,
+          [
+            restReviewComment({
+              id: 11,
+              login: BOT,
+              body: `Off by one.\n${fp("0123456789abcdef")}\n${fp("fedcba9876543210")}`,
+            }),
+            restReviewComment({ id: 12, login: "mallory", body: `Forged. ${fp("1111111111111111")}` }),
+            restReviewComment({ id: 13, login: null, body: fp("2222222222222222") }),
+          ],
+          { Link: link({ next: 2, last: 2 }, COMMENT_PAGES) },
+        )
+        .get("/repositories/1296269/pulls/7/comments")
+        .query({ per_page: 100, page: 2 })
+        .reply(
+          200,
+          [
+            restReviewComment({
+              id: 14,
+              login: "DEEPSEEK-REVIEW[BOT]",
+              body: `Again. ${fp("0123456789abcdef")}`,
+            }),
+            restReviewComment({ id: 15, login: BOT, body: `Null check. ${fp("aaaaaaaaaaaaaaaa")}` }),
+            restReviewComment({ id: 16, login: BOT, body: "A reply without a marker." }),
+          ],
+          { Link: link({ prev: 1, first: 1 }, COMMENT_PAGES) },
+        );
+
+      const fingerprints = await createGateway().listOwnFingerprints();
+
+      expect(fingerprints).toStrictEqual(
+        new Set(["0123456789abcdef", "fedcba9876543210", "aaaaaaaaaaaaaaaa"]),
+      );
+    });
+  });
+
+  describe("compare", () => {
+    it("maps an 'ahead' comparison with its files", async () => {
+      nock(GITHUB, { reqheaders: { authorization: "token test-token" } })
+        .get(COMPARE)
+        .query({ per_page: 100 })
+        .reply(200, {
+          status: "ahead",
+          ahead_by: 2,
+          behind_by: 0,
+          total_commits: 2,
+          commits: [],
+          files: [
+            restFile({ filename: "src/a.ts", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" }),
+            restFile({ filename: "src/c.ts", status: "renamed", previous_filename: "src/b.ts" }),
+          ],
+        });
+
+      const comparison = await createGateway().compare(BASE_SHA, HEAD_SHA);
+
+      expect(comparison).toStrictEqual({
+        status: "ahead",
+        files: [
+          {
+            path: "src/a.ts",
+            status: "modified",
+            additions: 2,
+            deletions: 1,
+            changes: 3,
+            patch: "@@ -1 +1 @@\n-a\n+b",
+          },
+          {
+            path: "src/c.ts",
+            previousPath: "src/b.ts",
+            status: "renamed",
+            additions: 2,
+            deletions: 1,
+            changes: 3,
+          },
+        ],
+        complete: true,
+      });
+    });
+
+    it("maps a 'diverged' comparison, as after a force push", async () => {
+      nock(GITHUB)
+        .get(COMPARE)
+        .query({ per_page: 100 })
+        .reply(200, {
+          status: "diverged",
+          ahead_by: 1,
+          behind_by: 3,
+          commits: [],
+          files: [restFile({ filename: "x.ts", status: "added", patch: "@@ -0,0 +1 @@\n+x" })],
+        });
+
+      await expect(createGateway().compare(BASE_SHA, HEAD_SHA)).resolves.toMatchObject({
+        status: "diverged",
+        complete: true,
+      });
+    });
+
+    it("gives an 'identical' comparison without a files key no files", async () => {
+      nock(GITHUB).get(COMPARE).query({ per_page: 100 }).reply(200, { status: "identical", commits: [] });
+
+      await expect(createGateway().compare(BASE_SHA, HEAD_SHA)).resolves.toStrictEqual({
+        status: "identical",
+        files: [],
+        complete: true,
+      });
+    });
+
+    it.each([
+      [299, true],
+      [300, false],
+    ])("with %i files returns complete: %s", async (count, complete) => {
+      const files = Array.from({ length: count }, (_, i) =>
+        restFile({ filename: `f${i}.ts`, status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" }),
+      );
+      nock(GITHUB).get(COMPARE).query({ per_page: 100 }).reply(200, { status: "ahead", commits: [], files });
+
+      const comparison = await createGateway().compare(BASE_SHA, HEAD_SHA);
+
+      expect(comparison?.files).toHaveLength(count);
+      expect(comparison?.files[count - 1]?.path).toBe(`f${count - 1}.ts`);
+      expect(comparison?.complete).toBe(complete);
+    });
+
+    it.each([
+      [404, { message: "Not Found", status: "404" }],
+      [422, { message: "No common ancestor between f95f852 and 6dcb09b.", status: "422" }],
+    ])("returns undefined when GitHub answers %i", async (status, body) => {
+      nock(GITHUB).get(COMPARE).query({ per_page: 100 }).reply(status, body);
+
+      await expect(createGateway().compare(BASE_SHA, HEAD_SHA)).resolves.toBeUndefined();
+    });
+
+    it("rejects on any other error", async () => {
+      nock(GITHUB).get(COMPARE).query({ per_page: 100 }).reply(500, { message: "Server Error" });
+
+      await expect(createGateway().compare(BASE_SHA, HEAD_SHA)).rejects.toMatchObject({ status: 500 });
     });
   });
 });

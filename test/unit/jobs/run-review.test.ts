@@ -14,6 +14,7 @@ import {
   noLimit,
   proseAnswer,
   pullRequestFile,
+  reviewSettings,
 } from "../../helpers/fakes.js";
 
 const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -28,15 +29,7 @@ const pr: PullRequestInfo = {
   baseSha: "fedcba9876543210fedcba9876543210fedcba98",
 };
 
-const settings: ReviewSettings = {
-  model: "deepseek-v4-flash",
-  maxChunkTokens: 12_000,
-  maxOutputTokens: 4_096,
-  maxComments: 20,
-  maxFilePatchBytes: 200_000,
-  temperature: 0.1,
-  prices: DEFAULT_PRICES,
-};
+const settings: ReviewSettings = reviewSettings();
 
 const files = [
   pullRequestFile({
@@ -62,7 +55,7 @@ async function run(params: { files: PullRequestFile[] | Error; script: ModelScri
     pr,
     github,
     model: createScriptedModel(params.script),
-    settings,
+    settings: async () => settings,
     limit: noLimit,
     countTokens: estimateTokens,
     log,
@@ -105,6 +98,7 @@ describe("runReview", () => {
             repo: "octo/hello",
             pr: 7,
             headSha: HEAD_SHA,
+            trigger: "auto",
             model: "deepseek-v4-flash",
             requests: 1,
             promptCacheHitTokens: 1_000,
@@ -115,6 +109,7 @@ describe("runReview", () => {
             durationMs: 2_345,
             findingsPosted: 1,
             findingsNotInline: 1,
+            findingsAlreadyPosted: 0,
             reviewId: 314,
           },
         },
@@ -141,6 +136,7 @@ describe("runReview", () => {
             repo: "octo/hello",
             pr: 7,
             headSha: HEAD_SHA,
+            trigger: "auto",
             durationMs: 2_345,
             reason: "HttpError (HTTP 404): Not Found - https://docs.github.com/rest",
           },
@@ -157,7 +153,7 @@ describe("runReview", () => {
         pr,
         github,
         model: createScriptedModel([]),
-        settings,
+        settings: async () => settings,
         limit: noLimit,
         countTokens: estimateTokens,
         log,
@@ -168,7 +164,14 @@ describe("runReview", () => {
         {
           level: "error",
           msg: "review.failed",
-          obj: { repo: "octo/hello", pr: 7, headSha: HEAD_SHA, durationMs: 5, reason: "socket hang up" },
+          obj: {
+            repo: "octo/hello",
+            pr: 7,
+            headSha: HEAD_SHA,
+            trigger: "auto",
+            durationMs: 5,
+            reason: "socket hang up",
+          },
         },
       ]);
     });
@@ -194,6 +197,7 @@ describe("runReview", () => {
             repo: "octo/hello",
             pr: 7,
             headSha: HEAD_SHA,
+            trigger: "auto",
             model: "deepseek-v4-flash",
             requests: 3,
             promptCacheHitTokens: 3_000,
@@ -204,6 +208,7 @@ describe("runReview", () => {
             durationMs: 2_345,
             findingsPosted: 0,
             findingsNotInline: 0,
+            findingsAlreadyPosted: 0,
             reviewId: 314,
             reason: "the model did not return a usable answer",
           },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createReviewQueue } from "../../../src/queue/review-queue.js";
+import { createReviewQueue, type ReviewRequest } from "../../../src/queue/review-queue.js";
 import type { Logger } from "../../../src/review/types.js";
 
 interface LogCall {
@@ -29,97 +29,275 @@ function createGate() {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Jobs that record when they start and end, and optionally wait for a gate in between. */
+function createRecorder() {
+  const events: string[] = [];
+  const job = (name: string, gate?: Promise<unknown>) => async (): Promise<void> => {
+    events.push(`${name} started`);
+    await gate;
+    events.push(`${name} ended`);
+  };
+  return { events, job };
+}
+
+function autoReview(params: {
+  pr: string;
+  headSha: string;
+  run: () => Promise<void>;
+  log: Logger;
+}): ReviewRequest {
+  return { kind: "auto", ...params };
+}
+
+function commandReview(params: { pr: string; run: () => Promise<void>; log: Logger }): ReviewRequest {
+  return { kind: "command", ...params };
+}
+
+const duplicateMessage = "review already queued or running; not queued again";
+
 describe("createReviewQueue", () => {
   describe("with a concurrency of 2", () => {
-    it("never runs more than 2 jobs at once and runs them all", async () => {
+    it("never runs more than 2 jobs at once across pull requests and runs them all", async () => {
       const queue = createReviewQueue({ concurrency: 2 });
       const log = createFakeLogger();
       let running = 0;
       let mostAtOnce = 0;
       const finished: string[] = [];
-      for (const key of ["a", "b", "c", "d", "e", "f"]) {
-        queue.enqueue(
-          key,
-          async () => {
-            running++;
-            mostAtOnce = Math.max(mostAtOnce, running);
-            await sleep(5);
-            running--;
-            finished.push(key);
-          },
-          log,
-        );
+      for (const pr of ["o/r#1", "o/r#2", "o/r#3", "o/r#4", "o/r#5", "o/r#6"]) {
+        const run = async () => {
+          running++;
+          mostAtOnce = Math.max(mostAtOnce, running);
+          await sleep(5);
+          running--;
+          finished.push(pr);
+        };
+        expect(queue.enqueue(autoReview({ pr, headSha: "aaa", run, log }))).toBe("queued");
       }
       expect(queue.pending).toBe(2);
       expect(queue.size).toBe(4);
 
       expect(await queue.drain(5_000)).toEqual([]);
       expect(mostAtOnce).toBe(2);
-      expect(finished.sort()).toEqual(["a", "b", "c", "d", "e", "f"]);
+      expect(finished.sort()).toEqual(["o/r#1", "o/r#2", "o/r#3", "o/r#4", "o/r#5", "o/r#6"]);
+      expect(queue.pending).toBe(0);
+      expect(queue.size).toBe(0);
       expect(log.calls).toEqual([]);
     });
   });
 
-  describe("when a job with the same key is queued", () => {
-    it("does not queue it again and logs that it was a duplicate", async () => {
+  describe("jobs of one pull request", () => {
+    it("run one after the other even when slots are free", async () => {
+      const queue = createReviewQueue({ concurrency: 3 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("auto bbb"), log }))).toBe(
+        "queued",
+      );
+      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "ccc", run: job("other pr"), log }));
+      await sleep(10);
+
+      expect(events).toEqual(["command started", "other pr started", "other pr ended"]);
+      expect(queue.pending).toBe(1);
+      expect(queue.size).toBe(1);
+
+      gate.open();
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual([
+        "command started",
+        "other pr started",
+        "other pr ended",
+        "command ended",
+        "auto bbb started",
+        "auto bbb ended",
+      ]);
+    });
+
+    it("count as requests in size and pending: one running, an auto and a command waiting", () => {
+      const queue = createReviewQueue({ concurrency: 4 });
+      const log = createFakeLogger();
+      const { job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }));
+      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }));
+
+      expect(queue.pending).toBe(1);
+      expect(queue.size).toBe(2);
+      gate.open();
+    });
+  });
+
+  describe("an auto review of a head already reviewed", () => {
+    it("is a duplicate while the review of that head waits", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
+      const { events, job } = createRecorder();
       const gate = createGate();
-      const runs: string[] = [];
-      const record = (name: string) => async () => {
-        runs.push(name);
-      };
 
-      expect(queue.enqueue("o/r#1", () => gate.opened.then(record("running")), log)).toBe(true);
-      expect(queue.enqueue("o/r#2", record("queued"), log)).toBe(true);
-      expect(queue.size).toBe(1);
-
-      expect(queue.enqueue("o/r#1", record("running again"), log)).toBe(false);
-      expect(queue.enqueue("o/r#2", record("queued again"), log)).toBe(false);
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb again"), log }))).toBe(
+        "duplicate",
+      );
       expect(queue.size).toBe(1);
       expect(log.calls).toEqual([
-        { level: "info", obj: { job: "o/r#1" }, msg: "review already queued or running; not queued again" },
-        { level: "info", obj: { job: "o/r#2" }, msg: "review already queued or running; not queued again" },
+        { level: "info", obj: { pr: "o/r#1", headSha: "bbb" }, msg: duplicateMessage },
       ]);
 
       gate.open();
       expect(await queue.drain(5_000)).toEqual([]);
-      expect(runs).toEqual(["running", "queued"]);
+      expect(events).toEqual(["aaa started", "aaa ended", "bbb started", "bbb ended"]);
+    });
+
+    it("is a duplicate while the review of that head runs", async () => {
+      const queue = createReviewQueue({ concurrency: 1 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa again"), log }))).toBe(
+        "duplicate",
+      );
+      expect(queue.size).toBe(0);
+      expect(log.calls).toEqual([
+        { level: "info", obj: { pr: "o/r#1", headSha: "aaa" }, msg: duplicateMessage },
+      ]);
+
+      gate.open();
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual(["aaa started", "aaa ended"]);
+    });
+
+    it("is queued again once the review of that head has ended", async () => {
+      const queue = createReviewQueue({ concurrency: 1 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("first"), log }))).toBe(
+        "queued",
+      );
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("second"), log }))).toBe(
+        "queued",
+      );
+      expect(await queue.drain(5_000)).toEqual([]);
+
+      expect(events).toEqual(["first started", "first ended", "second started", "second ended"]);
+      expect(log.calls).toEqual([]);
     });
   });
 
-  describe("after a job ends", () => {
-    it("queues the same key again", async () => {
+  describe("an auto review of a newer head", () => {
+    it("replaces the waiting review of an older head, even while it waits for a slot, and only the newest runs", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
-      let runs = 0;
-      const job = async () => {
-        runs++;
-      };
+      const { events, job } = createRecorder();
+      const gate = createGate();
 
-      expect(queue.enqueue("o/r#1", job, log)).toBe(true);
-      expect(await queue.drain(5_000)).toEqual([]);
-      expect(queue.enqueue("o/r#1", job, log)).toBe(true);
-      expect(await queue.drain(5_000)).toEqual([]);
+      queue.enqueue(autoReview({ pr: "o/r#9", headSha: "zzz", run: job("other pr", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa"), log }))).toBe("queued");
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe(
+        "replaced",
+      );
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "ccc", run: job("ccc"), log }))).toBe(
+        "replaced",
+      );
+      expect(queue.size).toBe(1);
+      expect(log.calls).toEqual([
+        {
+          level: "info",
+          obj: { pr: "o/r#1", dropped: "aaa", headSha: "bbb" },
+          msg: "queued review superseded by a newer push",
+        },
+        {
+          level: "info",
+          obj: { pr: "o/r#1", dropped: "bbb", headSha: "ccc" },
+          msg: "queued review superseded by a newer push",
+        },
+      ]);
 
-      expect(runs).toBe(2);
-      expect(log.calls).toEqual([]);
+      gate.open();
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual(["other pr started", "other pr ended", "ccc started", "ccc ended"]);
     });
 
-    it("queues the same key again after the job crashed", async () => {
+    it("does not interrupt the running review of an older head and runs right after it", async () => {
+      const queue = createReviewQueue({ concurrency: 2 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
+      await sleep(10);
+      expect(events).toEqual(["aaa started"]);
+
+      gate.open();
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual(["aaa started", "aaa ended", "bbb started", "bbb ended"]);
+      expect(log.calls).toEqual([]);
+    });
+  });
+
+  describe("a /review command", () => {
+    it("is a duplicate while another command waits, and queued once more while one runs", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const gate = createGate();
 
-      queue.enqueue(
-        "o/r#1",
-        async () => {
-          throw new Error("boom");
-        },
-        log,
+      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("first", gate.opened), log }))).toBe(
+        "queued",
       );
+      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("second"), log }))).toBe("queued");
+      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("third"), log }))).toBe("duplicate");
+      expect(queue.pending).toBe(1);
+      expect(queue.size).toBe(1);
+      expect(log.calls).toEqual([
+        { level: "info", obj: { pr: "o/r#1" }, msg: "review command already queued; not queued again" },
+      ]);
+
+      gate.open();
       expect(await queue.drain(5_000)).toEqual([]);
-      expect(queue.enqueue("o/r#1", async () => {}, log)).toBe(true);
+      expect(events).toEqual(["first started", "first ended", "second started", "second ended"]);
+    });
+
+    it("runs before a waiting auto review of the same pull request", async () => {
+      const queue = createReviewQueue({ concurrency: 1 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
+      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }))).toBe("queued");
+
+      gate.open();
       expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual([
+        "aaa started",
+        "aaa ended",
+        "command started",
+        "command ended",
+        "bbb started",
+        "bbb ended",
+      ]);
+    });
+
+    it("does not make an auto review of the running head a duplicate", () => {
+      const queue = createReviewQueue({ concurrency: 1 });
+      const log = createFakeLogger();
+      const { job } = createRecorder();
+      const gate = createGate();
+
+      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", gate.opened), log }));
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa"), log }))).toBe("queued");
+      gate.open();
     });
   });
 
@@ -127,84 +305,101 @@ describe("createReviewQueue", () => {
     it("logs it at error as a crash and still runs the jobs after it", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
-      const runs: string[] = [];
+      const { events, job } = createRecorder();
 
       queue.enqueue(
-        "o/r#1",
-        async () => {
-          throw new TypeError("cannot read properties of undefined");
-        },
-        log,
+        autoReview({
+          pr: "o/r#1",
+          headSha: "aaa",
+          run: async () => {
+            throw new TypeError("cannot read properties of undefined");
+          },
+          log,
+        }),
       );
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("same pr"), log }));
       queue.enqueue(
-        "o/r#2",
-        async () => {
-          throw "a string, not an Error";
-        },
-        log,
+        commandReview({
+          pr: "o/r#2",
+          run: () => {
+            throw "a string, not an Error";
+          },
+          log,
+        }),
       );
-      queue.enqueue(
-        "o/r#3",
-        async () => {
-          runs.push("o/r#3");
-        },
-        log,
-      );
+      queue.enqueue(commandReview({ pr: "o/r#3", run: job("other pr"), log }));
 
       expect(await queue.drain(5_000)).toEqual([]);
-      expect(runs).toEqual(["o/r#3"]);
+      expect(events).toEqual(["other pr started", "other pr ended", "same pr started", "same pr ended"]);
       expect(log.calls).toEqual([
         {
           level: "error",
-          obj: { job: "o/r#1", err: { name: "TypeError", message: "cannot read properties of undefined" } },
+          obj: { pr: "o/r#1", err: { name: "TypeError", message: "cannot read properties of undefined" } },
           msg: "review job crashed",
         },
         {
           level: "error",
-          obj: { job: "o/r#2", err: { name: "Error", message: "a string, not an Error" } },
+          obj: { pr: "o/r#2", err: { name: "Error", message: "a string, not an Error" } },
           msg: "review job crashed",
         },
       ]);
     });
+
+    it("queues the same pull request again afterwards", async () => {
+      const queue = createReviewQueue({ concurrency: 1 });
+      const log = createFakeLogger();
+      const { events, job } = createRecorder();
+      const crash = async () => {
+        throw new Error("boom");
+      };
+
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: crash, log }));
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("retry"), log }))).toBe(
+        "queued",
+      );
+      expect(await queue.drain(5_000)).toEqual([]);
+      expect(events).toEqual(["retry started", "retry ended"]);
+    });
   });
 
   describe("drain() without pause()", () => {
-    it("waits for the queued jobs as well as the running one", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
+    it("waits for a chain of jobs of one pull request, not just the running one", async () => {
+      const queue = createReviewQueue({ concurrency: 2 });
       const log = createFakeLogger();
-      const finished: string[] = [];
-      for (const key of ["o/r#1", "o/r#2", "o/r#3"]) {
-        queue.enqueue(
-          key,
-          async () => {
-            await sleep(2);
-            finished.push(key);
-          },
-          log,
-        );
-      }
+      const { events, job } = createRecorder();
+      const gate = createGate();
 
-      expect(await queue.drain(5_000)).toEqual([]);
-      expect(finished).toEqual(["o/r#1", "o/r#2", "o/r#3"]);
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb", sleep(5)), log }));
+      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", sleep(5)), log }));
+
+      const drained = queue.drain(5_000);
+      gate.open();
+      expect(await drained).toEqual([]);
+      expect(events).toEqual([
+        "aaa started",
+        "aaa ended",
+        "command started",
+        "command ended",
+        "bbb started",
+        "bbb ended",
+      ]);
       expect(queue.size).toBe(0);
+      expect(queue.pending).toBe(0);
     });
   });
 
   describe("pause() then drain()", () => {
-    it("returns the keys still unfinished when a job outlives the timeout", async () => {
+    it("returns the sorted keys still running or waiting when a job outlives the timeout", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
+      const { events, job } = createRecorder();
       const gate = createGate();
-      let waitingJobRan = false;
 
-      queue.enqueue("o/r#1", () => gate.opened, log);
-      queue.enqueue(
-        "o/r#2",
-        async () => {
-          waitingJobRan = true;
-        },
-        log,
-      );
+      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "aaa", run: job("running", gate.opened), log }));
+      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("waiting"), log }));
+      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "ccc", run: job("waiting behind running"), log }));
       queue.pause();
 
       const started = Date.now();
@@ -213,59 +408,39 @@ describe("createReviewQueue", () => {
       expect(Date.now() - started).toBeLessThan(1_000);
 
       gate.open();
-      await sleep(10);
-      expect(waitingJobRan).toBe(false);
-      expect(await queue.drain(50)).toEqual(["o/r#2"]);
+      expect(await queue.drain(50)).toEqual(["o/r#1", "o/r#2"]);
+      expect(events).toEqual(["running started", "running ended"]);
+      expect(queue.pending).toBe(0);
+      expect(queue.size).toBe(2);
     });
 
     it("returns [] as soon as every running job has finished", async () => {
       const queue = createReviewQueue({ concurrency: 2 });
       const log = createFakeLogger();
-      const finished: string[] = [];
+      const { events, job } = createRecorder();
 
-      queue.enqueue(
-        "o/r#1",
-        async () => {
-          await sleep(20);
-          finished.push("o/r#1");
-        },
-        log,
-      );
-      queue.enqueue(
-        "o/r#2",
-        async () => {
-          await sleep(10);
-          finished.push("o/r#2");
-        },
-        log,
-      );
+      queue.enqueue(commandReview({ pr: "o/r#1", run: job("slow", sleep(20)), log }));
+      queue.enqueue(commandReview({ pr: "o/r#2", run: job("fast", sleep(10)), log }));
       queue.pause();
 
       const started = Date.now();
       expect(await queue.drain(5_000)).toEqual([]);
       expect(Date.now() - started).toBeLessThan(1_000);
-      expect(finished).toEqual(["o/r#2", "o/r#1"]);
+      expect(events).toEqual(["slow started", "fast started", "fast ended", "slow ended"]);
     });
 
     it("does not start jobs queued after the pause", async () => {
       const queue = createReviewQueue({ concurrency: 1 });
       const log = createFakeLogger();
-      let ran = false;
+      const { events, job } = createRecorder();
 
       queue.pause();
-      expect(
-        queue.enqueue(
-          "o/r#1",
-          async () => {
-            ran = true;
-          },
-          log,
-        ),
-      ).toBe(true);
+      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }))).toBe("queued");
 
       expect(await queue.drain(20)).toEqual(["o/r#1"]);
-      expect(ran).toBe(false);
+      expect(events).toEqual([]);
       expect(queue.size).toBe(1);
+      expect(queue.pending).toBe(0);
     });
   });
 });

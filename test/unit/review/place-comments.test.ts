@@ -61,13 +61,24 @@ function finding(overrides: Partial<Finding> = {}): Finding {
   };
 }
 
-function place(findings: Finding[], maxComments = 50, maxMoveDistance?: number) {
-  return placeFindings({
+const MARKER = /\n\n<!-- deepseek-review:fp=([0-9a-f]{16}) -->$/;
+
+/** placeFindings, with each comment's trailing fingerprint marker checked and then taken off for comparison. */
+function place(findings: Finding[], maxComments = 50, maxMoveDistance?: number, posted?: Set<string>) {
+  const result = placeFindings({
     findings,
     diffs,
     maxComments,
     ...(maxMoveDistance === undefined ? {} : { maxMoveDistance }),
+    ...(posted === undefined ? {} : { posted }),
   });
+  return {
+    ...result,
+    comments: result.comments.map(({ finding, comment, fingerprint }) => {
+      expect(MARKER.exec(comment.body)?.[1]).toBe(fingerprint);
+      return { finding, comment: { ...comment, body: comment.body.replace(MARKER, "") } };
+    }),
+  };
 }
 
 function where(result: ReturnType<typeof place>) {
@@ -331,5 +342,25 @@ describe("placeFindings", () => {
       }
     }
     expect(result.comments.length + result.notInline.length + result.duplicates.length).toBe(400);
+  });
+});
+
+describe("placeFindings with fingerprints already posted", () => {
+  it("does not post a finding again, and gives its inline slot to the next one", () => {
+    const first = placeFindings({
+      findings: [finding({ line: 11, severity: "critical" })],
+      diffs,
+      maxComments: 50,
+    });
+    const posted = new Set(first.comments.map((one) => one.fingerprint));
+    const again = place(
+      [finding({ line: 11, severity: "critical" }), finding({ line: 12, title: "Another problem" })],
+      1,
+      undefined,
+      posted,
+    );
+    expect(again.alreadyPosted).toEqual([finding({ line: 11, severity: "critical" })]);
+    expect(again.comments.map((one) => one.finding.title)).toEqual(["Another problem"]);
+    expect(again.notInline).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ import {
   noLimit,
   proseAnswer,
   pullRequestFile,
+  reviewSettings,
 } from "../../helpers/fakes.js";
 
 const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -42,15 +43,7 @@ const pr: PullRequestInfo = {
   baseSha: "fedcba9876543210fedcba9876543210fedcba98",
 };
 
-const settings: ReviewSettings = {
-  model: "deepseek-v4-flash",
-  maxChunkTokens: 12_000,
-  maxOutputTokens: 4_096,
-  maxComments: 20,
-  maxFilePatchBytes: 200_000,
-  temperature: 0.1,
-  prices: DEFAULT_PRICES,
-};
+const settings: ReviewSettings = reviewSettings();
 
 /** About 43 estimated tokens of diff: with `SMALL_BUDGET`, each such file is a chunk of its own. */
 function smallFile(name: string): PullRequestFile {
@@ -247,13 +240,18 @@ describe("reviewPullRequest", () => {
       );
       expect(posted?.body).toContain("<summary>Reviewed 2 files</summary>\n\n- `src/a.ts`\n- `src/c.ts`\n");
       expect(outcome).toEqual({
+        status: "posted",
         reviewId: 42,
         model: "deepseek-v4-flash",
+        models: [
+          { model: "deepseek-v4-flash", requests: 2, usage: usage(200, 20, 10), costUsd: expect.any(Number) },
+        ],
         requests: 2,
         usage: usage(200, 20, 10),
         costUsd: expect.any(Number),
         findingsPosted: 2,
         findingsNotInline: 0,
+        findingsAlreadyPosted: 0,
         filesReviewed: 2,
         filesSkipped: 0,
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
@@ -343,18 +341,22 @@ describe("reviewPullRequest", () => {
           commitId: HEAD_SHA,
           body:
             "### DeepSeek review\n\nNothing was sent to the model: all 2 changed files were skipped.\n\n" +
-            "- `package-lock.json`: lock file\n- `src/old.ts`: removed\n\n---\n<sub>Commit 0123456</sub>",
+            "- `package-lock.json`: lock file\n- `src/old.ts`: removed\n\n---\n<sub>Commit 0123456</sub>\n" +
+            `<!-- deepseek-review:reviewed=${HEAD_SHA} -->`,
           comments: [],
         },
       ]);
       expect(outcome).toEqual({
+        status: "posted",
         reviewId: 42,
         model: "deepseek-v4-flash",
+        models: [],
         requests: 0,
         usage: usage(0, 0, 0),
         costUsd: 0,
         findingsPosted: 0,
         findingsNotInline: 0,
+        findingsAlreadyPosted: 0,
         filesReviewed: 0,
         filesSkipped: 2,
         failures: [],

@@ -243,3 +243,33 @@ describe("selectFiles", () => {
     expect(selectFiles({ files: [input] }).reviewable[0]).toBe(input);
   });
 });
+
+describe("selectFiles with paths.include", () => {
+  const file = (path: string) => ({
+    path,
+    status: "modified" as const,
+    additions: 1,
+    deletions: 0,
+    changes: 1,
+    patch: "@@ -1 +1 @@\n-a\n+b",
+  });
+
+  it("reviews only the files matching one of its globs, and says why the others were skipped", () => {
+    const result = selectFiles({
+      files: [file("src/a.ts"), file("docs/a.md"), file("lib/b.ts")],
+      include: ["src/**", "lib/*.ts"],
+    });
+    expect(result.reviewable.map((one) => one.path)).toEqual(["src/a.ts", "lib/b.ts"]);
+    expect(result.skipped).toEqual([{ path: "docs/a.md", reason: "excluded by configuration" }]);
+  });
+
+  it("still applies exclude and the built-in skips to included files", () => {
+    const result = selectFiles({
+      files: [file("src/a.ts"), file("src/gen/a_generated.ts"), file("src/.env")],
+      include: ["src/**"],
+      exclude: ["src/a.ts"],
+    });
+    expect(result.reviewable).toEqual([]);
+    expect(result.skipped.map((one) => one.path)).toEqual(["src/a.ts", "src/gen/a_generated.ts", "src/.env"]);
+  });
+});

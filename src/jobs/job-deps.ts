@@ -1,0 +1,22 @@
+import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
+import type { ProcessSettings } from "../config/settings-from-env.js";
+import type { CountTokens } from "../review/count-tokens.js";
+import type { Limit, Logger, ModelClient, PullRequestGateway } from "../review/types.js";
+
+/** What every review job needs from the process. */
+export interface JobDeps {
+  process: ProcessSettings;
+  model: ModelClient;
+  /** Process-wide cap on model calls in flight. */
+  limit: Limit;
+  countTokens: CountTokens;
+}
+
+/** What a job knows of its repository and pull request, made by the webhook edge. */
+export interface JobScope {
+  github: PullRequestGateway;
+  readConfig: () => Promise<unknown>;
+  log: Logger;
+}
+
+export type LoadedConfig = { config: RepoConfig; problems: ConfigProblem[] };

@@ -1,0 +1,90 @@
+import nock from "nock";
+
+export const GITHUB = "https://api.github.com";
+export const APP_SLUG = "deepseek-review";
+export const BOT_LOGIN = `${APP_SLUG}[bot]`;
+
+export interface GitHubPullRequestMocks {
+  owner?: string;
+  repo?: string;
+  number?: number;
+  /** `pulls.listFiles` items (REST shape). */
+  files?: unknown[];
+  /** `pulls.listReviews` items (REST shape); default none. */
+  reviews?: unknown[];
+  /** `pulls.listReviewComments` items (REST shape); default none. */
+  comments?: unknown[];
+  /** The YAML of `.github/deepseek-review.yml`; undefined: no file (nor in the owner's `.github` repository). */
+  config?: string;
+  /** Mock the installation token and `GET /app` (the app's login); default true. */
+  auth?: boolean;
+}
+
+/** An installation token and the app's slug, as every job asks for them. */
+export function mockAppAuth(): void {
+  nock(GITHUB)
+    .post(/^\/app\/installations\/\d+\/access_tokens$/)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+  nock(GITHUB).get("/app").reply(200, { id: 123, slug: APP_SLUG, name: "DeepSeek Review" });
+}
+
+/** `.github/deepseek-review.yml` as Probot's config plugin reads it (the repository, then the owner's `.github`). */
+export function mockRepoConfig(params: { owner: string; repo: string; config?: string }): void {
+  const path = /\/contents\/\.github(%2F|\/)deepseek-review\.yml/;
+  const repoPath = new RegExp(`^/repos/${params.owner}/${params.repo}${path.source}`);
+  if (params.config === undefined) {
+    nock(GITHUB).get(repoPath).reply(404, { message: "Not Found" });
+    nock(GITHUB)
+      .get(new RegExp(`^/repos/${params.owner}/\\.github${path.source}`))
+      .reply(404, { message: "Not Found" });
+  } else {
+    nock(GITHUB).get(repoPath).reply(200, params.config);
+  }
+}
+
+/** The GitHub calls of one review job: files, the app's own reviews and comments, and the config. */
+export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
+  const owner = params.owner ?? "Codertocat";
+  const repo = params.repo ?? "Hello-World";
+  const number = params.number ?? 2;
+  if (params.auth ?? true) mockAppAuth();
+  mockRepoConfig({ owner, repo, ...(params.config === undefined ? {} : { config: params.config }) });
+  const base = `/repos/${owner}/${repo}/pulls/${number}`;
+  nock(GITHUB)
+    .get(`${base}/files`)
+    .query({ per_page: 100 })
+    .reply(200, params.files ?? [])
+    .get(`${base}/reviews`)
+    .query({ per_page: 100 })
+    .reply(200, params.reviews ?? [])
+    .get(`${base}/comments`)
+    .query({ per_page: 100 })
+    .reply(200, params.comments ?? []);
+}
+
+/** Records the body of `pulls.createReview` and answers with `id`. */
+export function mockCreateReview(params: { owner?: string; repo?: string; number?: number; id?: number }) {
+  const sent: Record<string, unknown>[] = [];
+  nock(GITHUB)
+    .post(
+      `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}/reviews`,
+      (body) => {
+        sent.push(body);
+        return true;
+      },
+    )
+    .reply(200, { id: params.id ?? 77 });
+  return sent;
+}
+
+/** A review by this app in `pulls.listReviews` shape, with the hidden marker of the head it covered. */
+export function ownReview(params: { id: number; reviewedSha: string; login?: string }) {
+  return {
+    id: params.id,
+    user: { login: params.login ?? BOT_LOGIN, type: "Bot" },
+    body: `### DeepSeek review\n\n<!-- deepseek-review:reviewed=${params.reviewedSha} -->`,
+    state: "COMMENTED",
+    commit_id: params.reviewedSha,
+    submitted_at: "2026-11-30T00:00:00Z",
+  };
+}
