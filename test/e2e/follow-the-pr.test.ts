@@ -1,0 +1,248 @@
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testPrivateKey } from "../helpers/create-test-probot.js";
+import { freePort, type RecordedRequest, startLocalServer } from "../helpers/local-server.js";
+import { type AppProcess, startAppProcess } from "../helpers/start-app-process.js";
+import { webhookExample } from "../helpers/webhook-examples.js";
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/pull-request/${name}`, import.meta.url), "utf8"));
+
+const SECRET = "e2e-webhook-secret";
+const REPO = "/api/v3/repos/Codertocat/Hello-World";
+const BOT = "deepseek-review[bot]";
+const FIRST = "1111111111111111111111111111111111111111";
+const SECOND = "2222222222222222222222222222222222222222";
+
+/** The push from FIRST to SECOND changed only the last hunk of src/math.js. */
+const PUSH_FILES = [
+  {
+    filename: "src/math.js",
+    status: "modified",
+    additions: 1,
+    deletions: 0,
+    changes: 1,
+    patch:
+      '@@ -23,3 +23,4 @@ export function clamp(value, min, max) {\n   return value;\n }\n \n+export const VERSION = "1.0.0";',
+  },
+];
+
+/**
+ * A GitHub stand-in that keeps what the app posts: its reviews and inline comments are listed back to it, as
+ * GitHub would, so the app can find the head it last reviewed and the fingerprints it already posted.
+ */
+function githubRoutes(state: {
+  reviews: Record<string, unknown>[];
+  comments: Record<string, unknown>[];
+  replies: unknown[];
+}) {
+  return (request: RecordedRequest) => {
+    const { method, path } = request;
+    if (method === "POST" && /\/app\/installations\/1\/access_tokens$/.test(path)) {
+      return { status: 201, body: { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} } };
+    }
+    if (method === "GET" && path === "/api/v3/app")
+      return { status: 200, body: { id: 123, slug: "deepseek-review" } };
+    if (method === "GET" && path.includes("/contents/"))
+      return { status: 404, body: { message: "Not Found" } };
+    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/files`))
+      return { status: 200, body: fixture("files.json") };
+    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/reviews`))
+      return { status: 200, body: state.reviews };
+    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/comments`))
+      return { status: 200, body: state.comments };
+    if (method === "GET" && path.startsWith(`${REPO}/compare/${FIRST}...${SECOND}`)) {
+      return { status: 200, body: { status: "ahead", files: PUSH_FILES } };
+    }
+    if (method === "GET" && path === `${REPO}/pulls/2`) {
+      const pull = (webhookExample("pull_request", "opened") as { pull_request: { head: { sha: string } } })
+        .pull_request;
+      pull.head.sha = SECOND;
+      return { status: 200, body: pull };
+    }
+    if (method === "GET" && path.startsWith(`${REPO}/collaborators/`)) {
+      return { status: 200, body: { permission: "write", role_name: "write" } };
+    }
+    if (method === "POST" && /\/issues\/comments\/\d+\/reactions$/.test(path))
+      return { status: 201, body: { id: 1 } };
+    if (method === "POST" && path === `${REPO}/issues/2/comments`) {
+      state.replies.push(request.body);
+      return { status: 201, body: { id: 2 } };
+    }
+    if (method === "POST" && path === `${REPO}/pulls/2/reviews`) {
+      const body = request.body as { commit_id: string; body: string; comments: { body: string }[] };
+      const id = state.reviews.length + 1;
+      state.reviews.push({
+        id,
+        user: { login: BOT, type: "Bot" },
+        body: body.body,
+        commit_id: body.commit_id,
+        state: "COMMENTED",
+      });
+      for (const comment of body.comments)
+        state.comments.push({ ...comment, user: { login: BOT, type: "Bot" } });
+      return { status: 200, body: { id } };
+    }
+    return undefined;
+  };
+}
+
+describe("a pull request followed by the real app process", () => {
+  const state = {
+    reviews: [] as Record<string, unknown>[],
+    comments: [] as Record<string, unknown>[],
+    replies: [] as unknown[],
+  };
+  let github: Awaited<ReturnType<typeof startLocalServer>>;
+  let deepseek: Awaited<ReturnType<typeof startLocalServer>>;
+  let app: AppProcess;
+  let port: number;
+  let cwd: string;
+
+  const deliver = async (event: string, id: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": id,
+        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+    expect(response.status).toBeLessThan(300);
+  };
+  const pullRequestEvent = (action: string, sha: string) => {
+    const payload = webhookExample<{ pull_request: { head: { sha: string } } }>("pull_request", action);
+    payload.pull_request.head.sha = sha;
+    return payload;
+  };
+  const promptOf = (index: number) =>
+    (deepseek.requests[index]?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]
+      ?.content ?? "";
+  const ended = (count: number) =>
+    app.waitForLog(() => app.logs.filter((line) => String(line.msg).startsWith("review.")).length >= count);
+
+  beforeAll(async () => {
+    github = await startLocalServer(githubRoutes(state));
+    deepseek = await startLocalServer((request) =>
+      request.method === "POST" && request.path === "/chat/completions"
+        ? {
+            status: 200,
+            body: {
+              id: "chatcmpl-e2e",
+              object: "chat.completion",
+              created: 1_764_460_800,
+              model: "deepseek-v4-flash",
+              choices: [
+                {
+                  index: 0,
+                  finish_reason: "stop",
+                  message: { role: "assistant", content: JSON.stringify(fixture("model-answer.json")) },
+                },
+              ],
+              usage: {
+                prompt_tokens: 3000,
+                completion_tokens: 200,
+                prompt_cache_hit_tokens: 2200,
+                prompt_cache_miss_tokens: 800,
+              },
+            },
+          }
+        : undefined,
+    );
+    port = await freePort();
+    cwd = mkdtempSync(join(tmpdir(), "deepseek-review-e2e-"));
+    app = startAppProcess(
+      {
+        APP_ID: "123",
+        PRIVATE_KEY: testPrivateKey(),
+        WEBHOOK_SECRET: SECRET,
+        GHE_HOST: `127.0.0.1:${github.port}`,
+        GHE_PROTOCOL: "http",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        DEEPSEEK_API_KEY: "sk-e2e-secret",
+        DEEPSEEK_BASE_URL: deepseek.url,
+      },
+      cwd,
+    );
+    await app.waitForLog((line) => String(line.msg).includes("Listening on"));
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await github?.close();
+    await deepseek?.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it("reviews the opened pull request in full", async () => {
+    await deliver("pull_request", "follow-1", pullRequestEvent("opened", FIRST));
+    const line = await ended(1);
+    expect(line).toMatchObject({ msg: "review.completed", headSha: FIRST, findingsPosted: 3 });
+    expect(state.reviews).toHaveLength(1);
+  });
+
+  it("ignores a redelivery of the same head", async () => {
+    await deliver("pull_request", "follow-1b", pullRequestEvent("synchronize", FIRST));
+    const line = await ended(2);
+    expect(line).toMatchObject({
+      msg: "review.skipped",
+      headSha: FIRST,
+      reason: "this commit was already reviewed",
+    });
+    expect(deepseek.requests).toHaveLength(1);
+  });
+
+  it("reviews only what the next push changed, and repeats no finding", async () => {
+    await deliver("pull_request", "follow-2", pullRequestEvent("synchronize", SECOND));
+    const line = await ended(3);
+    expect(line).toMatchObject({
+      msg: "review.completed",
+      headSha: SECOND,
+      incrementalSince: FIRST,
+      findingsPosted: 0,
+      findingsAlreadyPosted: 3,
+    });
+    const prompt = promptOf(1);
+    expect(prompt).toContain("=== FILE: src/math.js ===");
+    expect(prompt).toContain("export const VERSION");
+    expect(prompt).not.toContain("src/greet.js");
+    expect(prompt).not.toContain("values.length");
+    const second = state.reviews[1] as { body: string; commit_id: string };
+    expect(second.commit_id).toBe(SECOND);
+    expect(second.body).toContain(`Reviewed what changed since ${FIRST.slice(0, 7)}`);
+  });
+
+  it("reviews the whole head again on /review, acknowledged with 👀, still without repeats", async () => {
+    const payload = webhookExample<{
+      issue: { number: number; pull_request?: unknown };
+      comment: { body: string };
+    }>("issue_comment", "created");
+    payload.issue.number = 2;
+    payload.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/2" };
+    payload.comment.body = "/review";
+    await deliver("issue_comment", "follow-3", payload);
+    const line = await ended(4);
+    expect(line).toMatchObject({
+      msg: "review.completed",
+      trigger: "command",
+      headSha: SECOND,
+      findingsAlreadyPosted: 3,
+    });
+    expect(line.incrementalSince).toBeUndefined();
+    expect(
+      github.requests.some(
+        (request) =>
+          request.path.endsWith("/reactions") && (request.body as { content: string }).content === "eyes",
+      ),
+    ).toBe(true);
+    const prompt = promptOf(2);
+    expect(prompt).toContain("src/greet.js");
+  });
+});
