@@ -23,7 +23,7 @@ export async function loadRepoConfig(params: {
       problems: [
         {
           key: "(file)",
-          message: `could not be read as YAML: ${firstLine((error as Error).message)}`,
+          message: `could not be read as YAML: ${describeReadError(error as Error)}`,
           used: undefined,
         },
       ],
@@ -37,6 +37,17 @@ export async function loadRepoConfig(params: {
     );
   }
   return result;
+}
+
+/**
+ * Probot's config plugin wraps the YAML parser's error in one that only names the file's URL; the parser's own
+ * message says where the file is wrong ("… at line 2, column 1"), so it is the one shown.
+ */
+function describeReadError(error: Error): string {
+  const cause = error.cause instanceof Error ? error.cause : error;
+  return firstLine(cause.message)
+    .replace(/^\[@probot\/octokit-plugin-config\]\s*/, "")
+    .replace(/:$/, "");
 }
 
 function firstLine(text: string): string {

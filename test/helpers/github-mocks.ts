@@ -49,7 +49,14 @@ export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
   const number = params.number ?? 2;
   if (params.auth ?? true) mockAppAuth();
   mockRepoConfig({ owner, repo, ...(params.config === undefined ? {} : { config: params.config }) });
-  const base = `/repos/${owner}/${repo}/pulls/${number}`;
+  mockPullRequestLists({ ...params, owner, repo, number });
+}
+
+/** The three lists a review reads: the files, the app's own reviews and the review comments (no auth, no config). */
+export function mockPullRequestLists(
+  params: Pick<GitHubPullRequestMocks, "owner" | "repo" | "number" | "files" | "reviews" | "comments">,
+): void {
+  const base = `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}`;
   nock(GITHUB)
     .get(`${base}/files`)
     .query({ per_page: 100 })
@@ -86,5 +93,110 @@ export function ownReview(params: { id: number; reviewedSha: string; login?: str
     state: "COMMENTED",
     commit_id: params.reviewedSha,
     submitted_at: "2026-11-30T00:00:00Z",
+  };
+}
+
+const repoPath = (params: { owner?: string; repo?: string }) =>
+  `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}`;
+
+/**
+ * `repos.compareCommitsWithBasehead` for `base...head`: the comparison GitHub answers with `status` and `files`
+ * (REST shape), or an error status (e.g. 404 when `base` is gone).
+ */
+export function mockCompare(params: {
+  owner?: string;
+  repo?: string;
+  base: string;
+  head: string;
+  status?: "ahead" | "behind" | "diverged" | "identical";
+  files?: unknown[];
+  httpStatus?: number;
+}): void {
+  const scope = nock(GITHUB)
+    .get(`${repoPath(params)}/compare/${params.base}...${params.head}`)
+    .query({ per_page: 100 });
+  if (params.httpStatus !== undefined && params.httpStatus !== 200) {
+    scope.reply(params.httpStatus, { message: "Not Found" });
+    return;
+  }
+  scope.reply(200, {
+    status: params.status ?? "ahead",
+    ahead_by: 1,
+    behind_by: 0,
+    total_commits: 1,
+    commits: [],
+    files: params.files ?? [],
+  });
+}
+
+/** Records the body of a reaction to an issue comment (`reactions.createForIssueComment`). */
+export function mockReaction(params: { owner?: string; repo?: string; commentId: number }) {
+  const sent: Record<string, unknown>[] = [];
+  nock(GITHUB)
+    .post(`${repoPath(params)}/issues/comments/${params.commentId}/reactions`, (body) => {
+      sent.push(body);
+      return true;
+    })
+    .reply(201, { id: 1, content: "eyes" });
+  return sent;
+}
+
+/** `repos.getCollaboratorPermissionLevel` for `user`: GitHub's `permission` and the finer `role_name`. */
+export function mockPermission(params: {
+  owner?: string;
+  repo?: string;
+  user: string;
+  permission: string;
+  roleName?: string;
+}): void {
+  nock(GITHUB)
+    .get(`${repoPath(params)}/collaborators/${encodeURIComponent(params.user)}/permission`)
+    .reply(200, {
+      permission: params.permission,
+      role_name: params.roleName ?? params.permission,
+      user: { login: params.user, type: "User" },
+    });
+}
+
+/** `pulls.get`: answers with `pull` (a webhook `pull_request` object has the fields the app reads). */
+export function mockGetPullRequest(params: {
+  owner?: string;
+  repo?: string;
+  pull: { number: number };
+}): void {
+  nock(GITHUB)
+    .get(`${repoPath(params)}/pulls/${params.pull.number}`)
+    .reply(200, params.pull);
+}
+
+/** Records the body of a comment on the pull request's conversation (`issues.createComment`). */
+export function mockIssueComment(params: { owner?: string; repo?: string; number?: number }) {
+  const sent: Record<string, unknown>[] = [];
+  nock(GITHUB)
+    .post(`${repoPath(params)}/issues/${params.number ?? 2}/comments`, (body) => {
+      sent.push(body);
+      return true;
+    })
+    .reply(201, { id: 900 });
+  return sent;
+}
+
+/** An inline review comment in `pulls.listReviewComments` shape; by this app unless `login` says otherwise. */
+export function reviewComment(params: {
+  id: number;
+  body: string;
+  path: string;
+  line: number;
+  login?: string;
+}) {
+  const login = params.login ?? BOT_LOGIN;
+  return {
+    id: params.id,
+    user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" },
+    body: params.body,
+    path: params.path,
+    line: params.line,
+    side: "RIGHT",
+    commit_id: "0000000000000000000000000000000000000000",
   };
 }

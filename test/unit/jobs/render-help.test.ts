@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../../src/config/repo-config.js";
+import type { ProcessSettings } from "../../../src/config/settings-from-env.js";
+import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
+import { renderHelp } from "../../../src/jobs/render-help.js";
+
+const processSettings: ProcessSettings = {
+  flashModel: "deepseek-v4-flash",
+  proModel: "deepseek-v4-pro",
+  prices: DEFAULT_PRICES,
+  maxOutputTokens: 4_096,
+  maxFilePatchBytes: 200_000,
+  temperature: 0.1,
+  repoDefaults: DEFAULT_REPO_CONFIG,
+};
+
+function config(overrides: Partial<RepoConfig> = {}): RepoConfig {
+  return { ...structuredClone(DEFAULT_REPO_CONFIG), ...overrides };
+}
+
+/** The fenced JSON block of the help: its opening fence, and its content up to the first line closing it. */
+function configBlock(help: string): { fence: string; content: string } {
+  const lines = help.split("\n");
+  const open = lines.findIndex((line) => /^`{3,}json$/.test(line));
+  const fence = (lines[open] ?? "").replace(/json$/, "");
+  const close = lines.findIndex((line, index) => index > open && line === fence);
+  return { fence, content: lines.slice(open + 1, close).join("\n") };
+}
+
+describe("renderHelp", () => {
+  it("lists the commands, who may run them and the configuration in effect", () => {
+    const help = renderHelp({ loaded: { config: config(), problems: [] }, process: processSettings });
+    expect(help).toBe(
+      [
+        "### DeepSeek review — commands",
+        "",
+        "- `/review` — review the current head of this pull request in full (findings already posted are not repeated).",
+        "- `/review pro` — the same with `deepseek-v4-pro` instead of `deepseek-v4-flash`.",
+        "- `/review help` — this message.",
+        "",
+        "Only users with write permission on the repository or more can run a review.",
+        "",
+        "<details>",
+        "<summary>Configuration in effect (from <code>.github/deepseek-review.yml</code> on the default branch)</summary>",
+        "",
+        "```json",
+        JSON.stringify(config(), null, 2),
+        "```",
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+  });
+
+  it("names the models of the process and the configured permission", () => {
+    const help = renderHelp({
+      loaded: { config: config({ review_command: { min_permission: "maintain" } }), problems: [] },
+      process: { ...processSettings, flashModel: "deepseek-chat", proModel: "deepseek-reasoner" },
+    });
+    expect(help.split("\n")).toEqual(
+      expect.arrayContaining([
+        "- `/review pro` — the same with `deepseek-reasoner` instead of `deepseek-chat`.",
+        "Only users with maintain permission on the repository or more can run a review.",
+      ]),
+    );
+  });
+
+  it.each([
+    ["a run of three backticks", "Wrap code in ```ts fences.", "````"],
+    ["a run of five backticks", "Never write `````.", "``````"],
+    ["a run at the start of a line", "```\nnot a fence\n```", "````"],
+  ])("shows instructions holding %s inside a fence they cannot close", (_name, instructions, fence) => {
+    const shown = config({ instructions });
+    const block = configBlock(
+      renderHelp({ loaded: { config: shown, problems: [] }, process: processSettings }),
+    );
+    expect(block.fence).toBe(fence);
+    expect(JSON.parse(block.content)).toEqual(shown);
+  });
+
+  it("ends with the configuration problems when there are any", () => {
+    const help = renderHelp({
+      loaded: {
+        config: config(),
+        problems: [{ key: "colour", message: "unknown key, ignored", used: undefined }],
+      },
+      process: processSettings,
+    });
+    expect(
+      help.endsWith("</details>\n\n#### Configuration problems\n\n- `colour`: unknown key, ignored"),
+    ).toBe(true);
+  });
+
+  it("has no problems section when there are none", () => {
+    const help = renderHelp({ loaded: { config: config(), problems: [] }, process: processSettings });
+    expect(help).not.toContain("Configuration problems");
+  });
+});

@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { type ConfigProblem, DEFAULT_REPO_CONFIG, type RepoConfig } from "../../../src/config/repo-config.js";
+import type { ProcessSettings } from "../../../src/config/settings-from-env.js";
+import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
+import { type ProReason, proReasonFor, settingsForReview } from "../../../src/jobs/settings-for-review.js";
+
+const processSettings: ProcessSettings = {
+  flashModel: "deepseek-v4-flash",
+  proModel: "deepseek-v4-pro",
+  prices: DEFAULT_PRICES,
+  maxOutputTokens: 4_096,
+  maxFilePatchBytes: 200_000,
+  temperature: 0.1,
+  repoDefaults: DEFAULT_REPO_CONFIG,
+};
+
+function config(overrides: Partial<RepoConfig> = {}): RepoConfig {
+  return { ...structuredClone(DEFAULT_REPO_CONFIG), ...overrides };
+}
+
+describe("proReasonFor", () => {
+  it.each<[string, Parameters<typeof proReasonFor>[0], ProReason | undefined]>([
+    ["/review pro", { config: config(), labels: [], command: "pro" }, "command"],
+    [
+      "/review pro on a labelled pull request of a Pro repository (the command wins)",
+      { config: config({ model: "pro" }), labels: ["deep-review"], command: "pro" },
+      "command",
+    ],
+    ["the escalation label", { config: config(), labels: ["bug", "deep-review"] }, "label"],
+    ["the escalation label in another case", { config: config(), labels: ["Deep-Review"] }, "label"],
+    [
+      "a configured escalation label",
+      { config: config({ escalate: { label: "needs-pro", paths: [] } }), labels: ["NEEDS-PRO"] },
+      "label",
+    ],
+    [
+      "the escalation label in a Pro repository (the label wins)",
+      { config: config({ model: "pro" }), labels: ["deep-review"] },
+      "label",
+    ],
+    ["model: pro in the configuration", { config: config({ model: "pro" }), labels: [] }, "config"],
+  ])("gives the reason of %s", (_name, params, expected) => {
+    expect(proReasonFor(params)).toBe(expected);
+  });
+
+  it.each<[string, Parameters<typeof proReasonFor>[0]]>([
+    ["a pull request without labels under the defaults", { config: config(), labels: [] }],
+    ["labels that only contain the escalation label", { config: config(), labels: ["deep-review-later"] }],
+    [
+      "an empty escalation label, even against an empty label",
+      { config: config({ escalate: { label: "", paths: [] } }), labels: ["", "deep-review"] },
+    ],
+  ])("gives no reason for %s", (_name, params) => {
+    expect(proReasonFor(params)).toBeUndefined();
+  });
+});
+
+describe("settingsForReview", () => {
+  it("takes the process's models and limits and the default configuration", () => {
+    expect(
+      settingsForReview({ process: processSettings, config: config(), problems: [], pro: undefined }),
+    ).toEqual({
+      model: "deepseek-v4-flash",
+      proModel: "deepseek-v4-pro",
+      proPaths: [],
+      maxChunkTokens: 12_000,
+      maxOutputTokens: 4_096,
+      maxComments: 20,
+      maxFilePatchBytes: 200_000,
+      maxPrTokens: 400_000,
+      minSeverity: "nit",
+      temperature: 0.1,
+      prices: DEFAULT_PRICES,
+      include: [],
+      exclude: [],
+      language: "English",
+      notes: [],
+    });
+  });
+
+  it("carries the repository's limits, language, paths and instructions", () => {
+    const repoConfig = config({
+      max_comments: 5,
+      max_chunk_tokens: 8_000,
+      max_pr_tokens: 50_000,
+      min_severity: "major",
+      language: "Deutsch",
+      instructions: "Prefer early returns.",
+      paths: { include: ["src/**"], exclude: ["src/generated/**"] },
+      escalate: { label: "deep-review", paths: ["src/auth/**"] },
+    });
+    const settings = settingsForReview({
+      process: processSettings,
+      config: repoConfig,
+      problems: [],
+      pro: undefined,
+    });
+    expect(settings).toEqual({
+      model: "deepseek-v4-flash",
+      proModel: "deepseek-v4-pro",
+      proPaths: ["src/auth/**"],
+      maxChunkTokens: 8_000,
+      maxOutputTokens: 4_096,
+      maxComments: 5,
+      maxFilePatchBytes: 200_000,
+      maxPrTokens: 50_000,
+      minSeverity: "major",
+      temperature: 0.1,
+      prices: DEFAULT_PRICES,
+      include: ["src/**"],
+      exclude: ["src/generated/**"],
+      language: "Deutsch",
+      instructions: "Prefer early returns.",
+      notes: [],
+    });
+    expect(settings.proPaths).not.toBe(repoConfig.escalate.paths);
+    expect(settings.include).not.toBe(repoConfig.paths.include);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["only spaces and line breaks", "  \n\t\n"],
+  ])("leaves instructions out when they are %s", (_name, instructions) => {
+    const settings = settingsForReview({
+      process: processSettings,
+      config: config({ instructions }),
+      problems: [],
+      pro: undefined,
+    });
+    expect(settings).not.toHaveProperty("instructions");
+  });
+
+  it.each<[ProReason, string]>([
+    ["command", "Reviewed by `deepseek-v4-pro` (asked for with `/review pro`)."],
+    ["label", "Reviewed by `deepseek-v4-pro` (the pull request has the escalation label)."],
+    ["config", "Reviewed by `deepseek-v4-pro` (`model: pro` in the repository configuration)."],
+  ])("uses the Pro model and says why when the reason is %s", (pro, note) => {
+    const settings = settingsForReview({ process: processSettings, config: config(), problems: [], pro });
+    expect(settings.model).toBe("deepseek-v4-pro");
+    expect(settings.proModel).toBe("deepseek-v4-pro");
+    expect(settings.notes).toEqual([note]);
+  });
+
+  it("lists the configuration problems before the Pro note", () => {
+    const problems: ConfigProblem[] = [
+      { key: "max_comments", message: "expected a whole number from 0 to 100, got 500", used: 20 },
+      { key: "colour", message: "unknown key, ignored", used: undefined },
+    ];
+    const settings = settingsForReview({
+      process: processSettings,
+      config: config(),
+      problems,
+      pro: "label",
+    });
+    expect(settings.notes).toEqual([
+      [
+        "#### Configuration problems",
+        "",
+        "- `max_comments`: expected a whole number from 0 to 100, got 500 — used `20`",
+        "- `colour`: unknown key, ignored",
+      ].join("\n"),
+      "Reviewed by `deepseek-v4-pro` (the pull request has the escalation label).",
+    ]);
+  });
+});

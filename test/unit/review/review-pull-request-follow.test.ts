@@ -1,0 +1,439 @@
+import { describe, expect, it } from "vitest";
+import { parsePatch } from "../../../src/diff/parse-patch.js";
+import { estimateTokens } from "../../../src/review/count-tokens.js";
+import { extractFingerprints } from "../../../src/review/fingerprint.js";
+import { formatChunkFile } from "../../../src/review/format-diff.js";
+import {
+  type ReviewSettings,
+  type ReviewTrigger,
+  reviewPullRequest,
+} from "../../../src/review/review-pull-request.js";
+import type {
+  Comparison,
+  OwnReview,
+  PullRequestFile,
+  PullRequestInfo,
+  Usage,
+} from "../../../src/review/types.js";
+import {
+  addedPatch,
+  answerWith,
+  createRecordingGateway,
+  createRecordingLogger,
+  createScriptedModel,
+  diffOf,
+  filesOf,
+  type ModelScript,
+  noLimit,
+  pullRequestFile,
+  reviewSettings,
+} from "../../helpers/fakes.js";
+
+const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
+const LAST_SHA = "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const OLDER_SHA = "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const MARKER = `<!-- deepseek-review:reviewed=${HEAD_SHA} -->`;
+
+const pr: PullRequestInfo = {
+  owner: "octo",
+  repo: "hello",
+  number: 7,
+  title: "Tidy the helpers",
+  body: "Renames a few constants.",
+  headSha: HEAD_SHA,
+  baseSha: "fedcba9876543210fedcba9876543210fedcba98",
+};
+
+/** Two hunks far apart: new lines 1-4 and 51-54. */
+const appFile = pullRequestFile({
+  path: "src/app.ts",
+  patch: [
+    "@@ -1,3 +1,4 @@",
+    " const a = 1;",
+    "-const b = 2;",
+    "+const b = 3;",
+    "+const bb = 4;",
+    " const c = 5;",
+    "@@ -50,3 +51,4 @@ function tail() {",
+    " const x = 1;",
+    "-const y = 2;",
+    "+const y = 3;",
+    "+const yy = 4;",
+    " const z = 5;",
+  ].join("\n"),
+});
+const otherFile = pullRequestFile({ path: "src/other.ts", patch: addedPatch(["export const other = 1;"]) });
+
+/** Since LAST_SHA, only line 53 of src/app.ts (in its second hunk) changed. */
+const aheadSinceLast: Comparison = {
+  status: "ahead",
+  complete: true,
+  files: [
+    pullRequestFile({ path: "src/app.ts", patch: "@@ -53,1 +53,1 @@\n-const yy = 0;\n+const yy = 4;" }),
+  ],
+};
+
+const reviewedLast: OwnReview[] = [{ id: 1, commitId: LAST_SHA, reviewedSha: LAST_SHA }];
+
+function usage(hit: number, miss: number, completion: number): Usage {
+  return { promptCacheHitTokens: hit, promptCacheMissTokens: miss, completionTokens: completion };
+}
+
+function finding(path: string, line: number, severity: string, title: string) {
+  return { path, line, severity, title, body: `${title}, explained.` };
+}
+
+async function review(params: {
+  files: PullRequestFile[];
+  script?: ModelScript;
+  settings?: Partial<ReviewSettings>;
+  trigger?: ReviewTrigger;
+  ownReviews?: OwnReview[];
+  fingerprints?: string[];
+  comparisons?: Record<string, Comparison | undefined>;
+}) {
+  const recording = createRecordingGateway({
+    files: params.files,
+    reviewId: 42,
+    ...(params.ownReviews === undefined ? {} : { ownReviews: params.ownReviews }),
+    ...(params.fingerprints === undefined ? {} : { fingerprints: params.fingerprints }),
+    ...(params.comparisons === undefined ? {} : { comparisons: params.comparisons }),
+  });
+  const compared: string[] = [];
+  const github = {
+    ...recording,
+    compare: (base: string, head: string) => {
+      compared.push(`${base}...${head}`);
+      return recording.compare(base, head);
+    },
+  };
+  const model = createScriptedModel(params.script ?? (() => answerWith([])));
+  const log = createRecordingLogger();
+  const outcome = await reviewPullRequest({
+    pr,
+    github,
+    model,
+    settings: reviewSettings(params.settings),
+    limit: noLimit,
+    countTokens: estimateTokens,
+    log,
+    now: () => new Date("2026-03-02T12:00:00Z"),
+    ...(params.trigger === undefined ? {} : { trigger: params.trigger }),
+  });
+  const body = recording.reviews[0]?.body ?? "";
+  return { outcome, reviews: recording.reviews, body, compared, model, log };
+}
+
+describe("reviewPullRequest, following earlier reviews", () => {
+  describe("on a push whose head was already reviewed", () => {
+    it("skips without comparing, asking the model or posting", async () => {
+      const { outcome, reviews, compared, model } = await review({
+        files: [appFile],
+        ownReviews: [{ id: 1, commitId: HEAD_SHA, reviewedSha: HEAD_SHA }],
+      });
+      expect(outcome).toMatchObject({
+        status: "skipped",
+        skippedReason: "this commit was already reviewed",
+        requests: 0,
+        costUsd: 0,
+      });
+      expect(compared).toEqual([]);
+      expect(model.requests).toEqual([]);
+      expect(reviews).toEqual([]);
+    });
+  });
+
+  describe("on a push after a reviewed commit that is still on the branch", () => {
+    it("compares the last reviewed commit with the head", async () => {
+      const { compared } = await review({
+        files: [appFile],
+        ownReviews: [
+          { id: 1, commitId: OLDER_SHA, reviewedSha: OLDER_SHA },
+          { id: 2, commitId: LAST_SHA, reviewedSha: LAST_SHA },
+          { id: 3, commitId: HEAD_SHA },
+        ],
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+      });
+      expect(compared).toEqual([`${LAST_SHA}...${HEAD_SHA}`]);
+    });
+
+    it("sends the model only the hunks that changed since", async () => {
+      const { outcome, model } = await review({
+        files: [appFile, otherFile],
+        ownReviews: reviewedLast,
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+      });
+      const full = parsePatch({ path: "src/app.ts", patch: appFile.patch ?? "" });
+      expect(model.requests).toHaveLength(1);
+      expect(filesOf(model.requests[0] ?? never())).toEqual(["src/app.ts"]);
+      expect(diffOf(model.requests[0] ?? never())).toBe(
+        `${formatChunkFile({ path: "src/app.ts", hunks: full.hunks.slice(1) })}`,
+      );
+      expect(outcome).toMatchObject({ status: "posted", incrementalSince: LAST_SHA, filesReviewed: 1 });
+    });
+
+    it("says so in the review body, which ends with the reviewed marker", async () => {
+      const { body } = await review({
+        files: [appFile, otherFile],
+        ownReviews: reviewedLast,
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+      });
+      expect(body).toContain("\n\nReviewed what changed since 1111111, the last commit reviewed.\n\n");
+      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+    });
+
+    it("still places a finding on an earlier hunk of the pull request's diff", async () => {
+      const { reviews, outcome } = await review({
+        files: [appFile],
+        ownReviews: reviewedLast,
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+        script: [answerWith([finding("src/app.ts", 3, "major", "Shadowed constant")])],
+      });
+      expect(outcome.findingsPosted).toBe(1);
+      expect(reviews[0]?.comments.map((comment) => [comment.path, comment.line])).toEqual([
+        ["src/app.ts", 3],
+      ]);
+    });
+  });
+
+  describe("on a push after a reviewed commit that is gone (force push)", () => {
+    it("reviews the whole pull request and says why", async () => {
+      const { outcome, body, model, log } = await review({
+        files: [appFile, otherFile],
+        ownReviews: reviewedLast,
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: { status: "diverged", files: [], complete: true } },
+      });
+      expect(model.requests.flatMap((request) => filesOf(request))).toEqual(["src/app.ts", "src/other.ts"]);
+      expect(outcome.status).toBe("posted");
+      expect(outcome).not.toHaveProperty("incrementalSince");
+      expect(body).toContain(
+        "\n\nFull review: the last reviewed commit 1111111 is no longer part of the branch (force push).",
+      );
+      expect(body).not.toContain("Reviewed what changed since");
+      expect(log.withMessage("full review instead of incremental")).toEqual([
+        {
+          level: "info",
+          obj: {
+            lastSha: LAST_SHA,
+            reason: "the last reviewed commit 1111111 is no longer part of the branch (force push)",
+          },
+          msg: "full review instead of incremental",
+        },
+      ]);
+    });
+  });
+
+  describe("on a push that changed nothing reviewable since the last review", () => {
+    it.each<[string, Comparison]>([
+      ["no file", { status: "ahead", files: [], complete: true }],
+      [
+        "only a lock file",
+        {
+          status: "ahead",
+          files: [pullRequestFile({ path: "package-lock.json", patch: "@@ -1,1 +1,1 @@\n-a\n+b" })],
+          complete: true,
+        },
+      ],
+      [
+        "only lines outside the pull request's hunks",
+        {
+          status: "ahead",
+          files: [pullRequestFile({ path: "src/app.ts", patch: "@@ -30,1 +30,1 @@\n-old\n+new" })],
+          complete: true,
+        },
+      ],
+    ])("skips without asking the model when the comparison holds %s", async (_name, comparison) => {
+      const { outcome, reviews, model } = await review({
+        files: [appFile],
+        ownReviews: reviewedLast,
+        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: comparison },
+      });
+      expect(outcome).toMatchObject({
+        status: "skipped",
+        skippedReason: "nothing reviewable changed since the last review",
+      });
+      expect(model.requests).toEqual([]);
+      expect(reviews).toEqual([]);
+    });
+  });
+
+  describe("on /review", () => {
+    it("reviews the whole head again, without comparing with earlier reviews", async () => {
+      const { outcome, body, compared, model } = await review({
+        files: [appFile, otherFile],
+        trigger: "command",
+        ownReviews: [{ id: 1, commitId: HEAD_SHA, reviewedSha: HEAD_SHA }],
+      });
+      expect(compared).toEqual([]);
+      expect(model.requests.flatMap((request) => filesOf(request))).toEqual(["src/app.ts", "src/other.ts"]);
+      expect(outcome.status).toBe("posted");
+      expect(outcome).not.toHaveProperty("incrementalSince");
+      expect(body).not.toContain("Reviewed what changed since");
+      expect(body).not.toContain("Full review:");
+      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+    });
+  });
+
+  describe("when a finding was already posted on the pull request", () => {
+    it("does not post it again, counts it and says so", async () => {
+      const script = () =>
+        answerWith([
+          finding("src/app.ts", 3, "major", "Shadowed constant"),
+          finding("src/other.ts", 1, "minor", "Unused export"),
+        ]);
+      const first = await review({ files: [appFile, otherFile], script, trigger: "command" });
+      const shadowed = first.reviews[0]?.comments.find((comment) => comment.path === "src/app.ts");
+      const fingerprints = extractFingerprints(shadowed?.body ?? "");
+      expect(fingerprints).toHaveLength(1);
+
+      const again = await review({ files: [appFile, otherFile], script, trigger: "command", fingerprints });
+      expect(again.outcome).toMatchObject({ findingsPosted: 1, findingsAlreadyPosted: 1 });
+      expect(again.reviews[0]?.comments.map((comment) => comment.path)).toEqual(["src/other.ts"]);
+      expect(again.body).toContain("\n\n1 already posted on this pull request, not repeated.");
+      expect(first.body).not.toContain("already posted");
+    });
+  });
+
+  describe("with Pro paths", () => {
+    const loginFile = pullRequestFile({
+      path: "src/auth/login.ts",
+      patch: addedPatch(["export const login = () => true;"]),
+    });
+    const script: ModelScript = (request) =>
+      request.model === "deepseek-v4-pro"
+        ? answerWith([], usage(100, 200, 30))
+        : answerWith([], usage(1_000, 2_000, 300));
+
+    it("asks the Pro model about the matching files and the model about the rest", async () => {
+      const { model } = await review({
+        files: [appFile, loginFile],
+        script,
+        settings: { proPaths: ["src/auth/**"] },
+      });
+      expect(model.requests.map((request) => [request.model, filesOf(request)])).toEqual([
+        ["deepseek-v4-flash", ["src/app.ts"]],
+        ["deepseek-v4-pro", ["src/auth/login.ts"]],
+      ]);
+    });
+
+    it("prices each model's requests at its own rates", async () => {
+      const { outcome } = await review({
+        files: [appFile, loginFile],
+        script,
+        settings: { proPaths: ["src/auth/**"] },
+      });
+      // Flash: 1,000 × $0.028 + 2,000 × $0.14 + 300 × $0.28 per million; Pro: 100 × $0.145 + 200 × $1.74 + 30 × $3.48.
+      expect(outcome.models).toEqual([
+        {
+          model: "deepseek-v4-flash",
+          requests: 1,
+          usage: usage(1_000, 2_000, 300),
+          costUsd: expect.closeTo(0.000392, 12),
+        },
+        {
+          model: "deepseek-v4-pro",
+          requests: 1,
+          usage: usage(100, 200, 30),
+          costUsd: expect.closeTo(0.0004669, 12),
+        },
+      ]);
+      expect(outcome.requests).toBe(2);
+      expect(outcome.usage).toEqual(usage(1_100, 2_200, 330));
+      expect(outcome.costUsd).toBeCloseTo(0.0008589, 12);
+      expect(outcome.model).toBe("deepseek-v4-flash");
+    });
+
+    it("names both models and what each reviewed in the body", async () => {
+      const { body } = await review({
+        files: [appFile, loginFile],
+        script,
+        settings: { proPaths: ["src/auth/**"] },
+      });
+      expect(body).toContain("\n\n`deepseek-v4-flash` reviewed 1 file; `deepseek-v4-pro` reviewed 1 file.");
+      expect(body).toContain(
+        "<sub>Model `deepseek-v4-flash, deepseek-v4-pro` · 2 requests · tokens: 1,100 cache hit, 2,200 cache miss, 330 output · $0.000859 · commit 0123456</sub>",
+      );
+    });
+
+    it("makes one lane when the whole pull request already goes to Pro", async () => {
+      const { outcome, model, body } = await review({
+        files: [appFile, loginFile],
+        script,
+        settings: { model: "deepseek-v4-pro", proPaths: ["src/auth/**"] },
+      });
+      expect(model.requests.map((request) => request.model)).toEqual(["deepseek-v4-pro"]);
+      expect(outcome.models.map((one) => one.model)).toEqual(["deepseek-v4-pro"]);
+      expect(body).not.toContain("reviewed 1 file;");
+    });
+  });
+
+  describe("with a minimum severity", () => {
+    it("posts only findings at least that severe and counts the others in the body", async () => {
+      const { outcome, reviews, body } = await review({
+        files: [appFile],
+        settings: { minSeverity: "major" },
+        script: [
+          answerWith([
+            finding("src/app.ts", 2, "nit", "Naming"),
+            finding("src/app.ts", 3, "critical", "Data loss"),
+            finding("src/app.ts", 52, "minor", "Magic number"),
+            finding("src/app.ts", 53, "major", "Off by one"),
+          ]),
+        ],
+      });
+      expect(reviews[0]?.comments.map((comment) => comment.line)).toEqual([3, 53]);
+      expect(outcome).toMatchObject({ findingsPosted: 2, findingsNotInline: 0 });
+      expect(body).toContain("\n\n2 less severe than `major` not shown (min_severity).");
+    });
+
+    it("says nothing about severity when every finding is severe enough", async () => {
+      const { body } = await review({
+        files: [appFile],
+        settings: { minSeverity: "major" },
+        script: [answerWith([finding("src/app.ts", 3, "critical", "Data loss")])],
+      });
+      expect(body).not.toContain("min_severity");
+    });
+  });
+
+  describe("with a per-PR token budget", () => {
+    const readme = pullRequestFile({
+      path: "README.md",
+      patch: addedPatch(Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of the docs.`)),
+    });
+    const appTokens = estimateTokens(
+      formatChunkFile({
+        path: "src/app.ts",
+        hunks: parsePatch({ path: "src/app.ts", patch: appFile.patch ?? "" }).hunks,
+      }),
+    );
+
+    it("leaves out the least important files before any model call and lists them", async () => {
+      const { model, outcome, body } = await review({
+        files: [readme, appFile],
+        settings: { maxPrTokens: appTokens },
+      });
+      expect(model.requests.flatMap((request) => filesOf(request))).toEqual(["src/app.ts"]);
+      expect(outcome).toMatchObject({ filesReviewed: 1, filesSkipped: 1 });
+      expect(body).toContain(
+        `- \`README.md\`: not reviewed: over the per-PR budget of ${appTokens} tokens (max_pr_tokens)`,
+      );
+    });
+
+    it("posts a review without asking the model when no file fits", async () => {
+      const { model, outcome, reviews, body } = await review({
+        files: [readme, appFile],
+        settings: { maxPrTokens: 10 },
+      });
+      expect(model.requests).toEqual([]);
+      expect(outcome).toMatchObject({ status: "posted", reviewId: 42, requests: 0, filesSkipped: 2 });
+      expect(reviews).toHaveLength(1);
+      expect(body).toContain("Nothing was sent to the model: all 2 changed files were skipped.");
+      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+    });
+  });
+});
+
+function never(): never {
+  throw new Error("expected a model request");
+}
