@@ -1,6 +1,8 @@
 import type { Context, Probot } from "probot";
+import { createDeliveryLog } from "./github/create-delivery-log.js";
 import { createPullRequestGateway } from "./github/create-pull-request-gateway.js";
 import { createRepositoryGateway, pullRequestStateFromPayload } from "./github/create-repository-gateway.js";
+import { guardHandler, issueCommentEventSchema, pullRequestEventSchema } from "./github/guard-handler.js";
 import type { PullRequestState } from "./github/types.js";
 import type { JobDeps, JobScope } from "./jobs/job-deps.js";
 import { parseReviewCommand } from "./jobs/parse-review-command.js";
@@ -26,55 +28,69 @@ export const CONFIG_FILE = "deepseek-review.yml";
 export function createApp(deps: AppDeps) {
   return (app: Probot) => {
     const botLogin = memoizeBotLogin(app);
+    const deliveries = createDeliveryLog();
+    const redelivered = (context: Context) => {
+      if (deliveries.firstTime(context.id)) return false;
+      context.log.info({ delivery: context.id, event: context.name }, "delivery already processed; ignored");
+      return true;
+    };
 
-    app.on([...REVIEW_EVENTS], async (context) => {
-      const { payload } = context;
-      const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
-      const log = context.log.child({ repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha });
-      if (pr.state !== "open") return;
-      deps.queue.enqueue({
-        pr: `${pr.owner}/${pr.repo}#${pr.number}`,
-        kind: "auto",
-        headSha: pr.headSha,
-        log,
-        run: async () => runAutoReview({ pr, deps, scope: await jobScope(context, pr, botLogin, log) }),
-      });
-    });
+    app.on(
+      [...REVIEW_EVENTS],
+      guardHandler(pullRequestEventSchema, async (context) => {
+        if (redelivered(context)) return;
+        const { payload } = context;
+        const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
+        const log = context.log.child({ repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha });
+        if (pr.state !== "open") return;
+        deps.queue.enqueue({
+          pr: `${pr.owner}/${pr.repo}#${pr.number}`,
+          kind: "auto",
+          headSha: pr.headSha,
+          log,
+          run: async () => runAutoReview({ pr, deps, scope: await jobScope(context, pr, botLogin, log) }),
+        });
+      }),
+    );
 
-    app.on("issue_comment.created", async (context) => {
-      const { comment, issue, repository, sender } = context.payload;
-      if (!issue.pull_request || comment.user?.type === "Bot" || sender.type === "Bot") return;
-      const command = parseReviewCommand(comment.body ?? "");
-      if (command === undefined) return;
-      const ref = { owner: repository.owner.login, repo: repository.name, number: issue.number };
-      const log = context.log.child({
-        repo: `${ref.owner}/${ref.repo}`,
-        pr: ref.number,
-        command: command.kind,
-      });
-      const repositoryGateway = createRepositoryGateway(context.octokit, ref);
-      // Acknowledge at once; the command itself waits its turn in the queue.
-      await repositoryGateway
-        .reactToComment(comment.id, "eyes")
-        .catch((error: unknown) =>
-          log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
-        );
-      const queued = deps.queue.enqueue({
-        pr: `${ref.owner}/${ref.repo}#${ref.number}`,
-        kind: "command",
-        log,
-        run: async () =>
-          runReviewCommand({
-            command,
-            number: ref.number,
-            user: comment.user?.login ?? sender.login,
-            repository: repositoryGateway,
-            deps,
-            scope: await jobScope(context, ref, botLogin, log),
-          }),
-      });
-      log.info({ user: sender.login, queued }, "review command received");
-    });
+    app.on(
+      "issue_comment.created",
+      guardHandler(issueCommentEventSchema, async (context) => {
+        if (redelivered(context)) return;
+        const { comment, issue, repository, sender } = context.payload;
+        if (!issue.pull_request || comment.user?.type === "Bot" || sender.type === "Bot") return;
+        const command = parseReviewCommand(comment.body ?? "");
+        if (command === undefined) return;
+        const ref = { owner: repository.owner.login, repo: repository.name, number: issue.number };
+        const log = context.log.child({
+          repo: `${ref.owner}/${ref.repo}`,
+          pr: ref.number,
+          command: command.kind,
+        });
+        const repositoryGateway = createRepositoryGateway(context.octokit, ref);
+        // Acknowledge at once; the command itself waits its turn in the queue.
+        await repositoryGateway
+          .reactToComment(comment.id, "eyes")
+          .catch((error: unknown) =>
+            log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
+          );
+        const queued = deps.queue.enqueue({
+          pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+          kind: "command",
+          log,
+          run: async () =>
+            runReviewCommand({
+              command,
+              number: ref.number,
+              user: comment.user?.login ?? sender.login,
+              repository: repositoryGateway,
+              deps,
+              scope: await jobScope(context, ref, botLogin, log),
+            }),
+        });
+        log.info({ user: sender.login, queued }, "review command received");
+      }),
+    );
   };
 }
 
