@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+/** The log message of a delivery the app does not understand. */
+export const PAYLOAD_NOT_UNDERSTOOD = "webhook payload not understood; ignored";
+
+/** Problems listed per delivery; a payload of the wrong shape altogether would list hundreds. */
+const MAX_PROBLEMS = 10;
+
+/** The part of a Probot context the guard reads. */
+export interface GuardedContext {
+  id: string;
+  name: string;
+  payload: unknown;
+  log: { warn(obj: object, msg: string): void };
+}
+
+const shaSchema = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i, "not a commit SHA");
+const repositorySchema = z.object({ name: z.string().min(1), owner: z.object({ login: z.string().min(1) }) });
+const installationSchema = z.object({ id: z.number().int().positive() });
+const userSchema = z.object({ login: z.string().min(1), type: z.string() });
+
+/** The fields of a `pull_request` event the app reads, with the types GitHub documents. */
+export const pullRequestEventSchema = z.object({
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    title: z.string(),
+    body: z.string().nullish(),
+    draft: z.boolean().optional(),
+    state: z.enum(["open", "closed"]),
+    user: z.object({ login: z.string().min(1) }).nullable(),
+    labels: z.array(z.object({ name: z.string() })),
+    head: z.object({ sha: shaSchema }),
+    base: z.object({ sha: shaSchema }),
+    changed_files: z.number().int().nonnegative().optional(),
+  }),
+  repository: repositorySchema,
+  installation: installationSchema,
+});
+export type PullRequestEvent = z.infer<typeof pullRequestEventSchema>;
+
+/** The fields of an `issue_comment` event the app reads. */
+export const issueCommentEventSchema = z.object({
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
+  comment: z.object({
+    id: z.number().int().positive(),
+    body: z.string().nullish(),
+    user: userSchema.nullable(),
+  }),
+  sender: userSchema,
+  repository: repositorySchema,
+  installation: installationSchema,
+});
+export type IssueCommentEvent = z.infer<typeof issueCommentEventSchema>;
+
+/**
+ * Wraps a webhook handler so that a payload it cannot read is logged and ignored instead of failing the delivery:
+ * the payload is checked against `schema` first, and anything the handler still throws is caught. The log line has
+ * the delivery id, the event and where the payload went wrong (paths and expectations only, never its values).
+ */
+export function guardHandler<C extends GuardedContext>(
+  schema: z.ZodType,
+  handler: (context: C) => Promise<void>,
+): (context: C) => Promise<void> {
+  return async (context) => {
+    const fields = { delivery: context.id, event: eventName(context) };
+    const checked = schema.safeParse(context.payload);
+    if (!checked.success) {
+      context.log.warn({ ...fields, problems: describeIssues(checked.error.issues) }, PAYLOAD_NOT_UNDERSTOOD);
+      return;
+    }
+    try {
+      await handler(context);
+    } catch (error) {
+      const err =
+        error instanceof Error
+          ? { name: error.name, message: error.message }
+          : { name: "Error", message: String(error) };
+      context.log.warn({ ...fields, err }, PAYLOAD_NOT_UNDERSTOOD);
+    }
+  };
+}
+
+function eventName(context: GuardedContext): string {
+  const { payload } = context;
+  const action =
+    typeof payload === "object" && payload !== null && "action" in payload ? payload.action : undefined;
+  return typeof action === "string" ? `${context.name}.${action}` : context.name;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const described = issues
+    .slice(0, MAX_PROBLEMS)
+    .map((issue) => `${issue.path.map(String).join(".") || "(payload)"}: ${issue.message}`);
+  return issues.length > MAX_PROBLEMS
+    ? [...described, `…and ${issues.length - MAX_PROBLEMS} more`]
+    : described;
+}
