@@ -1,13 +1,8 @@
 import type { ProbotOctokit } from "probot";
 import { extractFingerprints } from "../review/fingerprint.js";
 import { parseReviewMarker } from "../review/review-marker.js";
-import type {
-  Comparison,
-  OwnReview,
-  PullRequestFile,
-  PullRequestGateway,
-  ReviewComment,
-} from "../review/types.js";
+import type { Comparison, OwnReview, PullRequestFile, PullRequestGateway } from "../review/types.js";
+import { postReview } from "./post-review.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 type RestFile = Awaited<ReturnType<Octokit["rest"]["pulls"]["listFiles"]>>["data"][number];
@@ -39,16 +34,9 @@ export function createPullRequestGateway(
       return files.map(toPullRequestFile);
     },
     async createReview(review) {
-      const { data } = await octokit.rest.pulls.createReview({
-        owner: ref.owner,
-        repo: ref.repo,
-        pull_number: ref.number,
-        commit_id: review.commitId,
-        event: "COMMENT",
-        body: review.body,
-        comments: review.comments.map(toRestComment),
-      });
-      return { id: data.id };
+      // Comments GitHub does not accept are listed in the body of the posted review.
+      const { id } = await postReview(octokit, ref, review);
+      return { id };
     },
     async listOwnReviews() {
       const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, pull);
@@ -108,18 +96,6 @@ function toOwnReview(review: RestReview): OwnReview[] {
   }
   const marker = parseReviewMarker(review.body);
   return [{ id: review.id, commitId: review.commit_id, ...(marker ? { reviewedSha: marker.headSha } : {}) }];
-}
-
-function toRestComment(comment: ReviewComment) {
-  return {
-    path: comment.path,
-    body: comment.body,
-    line: comment.line,
-    side: comment.side,
-    ...(comment.startLine === undefined
-      ? {}
-      : { start_line: comment.startLine, start_side: comment.startSide ?? comment.side }),
-  };
 }
 
 /** Whether `error` is an Octokit request error with this HTTP status. */

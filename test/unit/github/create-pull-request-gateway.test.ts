@@ -209,7 +209,10 @@ describe("createPullRequestGateway", () => {
       expect(sent).toStrictEqual({
         commit_id: HEAD_SHA,
         event: "COMMENT",
-        body: "## DeepSeek review\n\n2 findings.",
+        // The hidden post marker tells this review apart if its answer is lost (see post-review.test.ts).
+        body: expect.stringMatching(
+          /^## DeepSeek review\n\n2 findings\.\n\n<!-- deepseek-review:post=[0-9a-f-]{36} -->$/,
+        ),
         comments: [
           { path: "src/a.ts", body: "Off by one.", line: 12, side: "RIGHT" },
           {
@@ -245,7 +248,8 @@ describe("createPullRequestGateway", () => {
       ]);
     });
 
-    it("rejects with the status when GitHub answers 422", async () => {
+    it("moves a comment GitHub does not accept into the body of the one review it posts", async () => {
+      const posted: { event?: string; body: string; comments: unknown[] }[] = [];
       nock(GITHUB)
         .post(REVIEWS)
         .reply(422, {
@@ -253,18 +257,32 @@ describe("createPullRequestGateway", () => {
           errors: ["Line could not be resolved"],
           documentation_url: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
           status: "422",
-        });
+        })
+        .get(REVIEWS)
+        .query({ per_page: 100 })
+        .reply(200, [])
+        .post(REVIEWS)
+        .reply(200, { id: 90, state: "PENDING" })
+        .delete(`${REVIEWS}/90`)
+        .reply(200, { id: 90, state: "PENDING" })
+        .post(REVIEWS, (body) => {
+          posted.push(body);
+          return true;
+        })
+        .reply(200, { id: 91, state: "COMMENTED" });
 
-      await expect(
-        createGateway().createReview({
-          commitId: HEAD_SHA,
-          body: "review",
-          comments: [{ path: "src/a.ts", body: "Not in the diff.", line: 999, side: "RIGHT" }],
-        }),
-      ).rejects.toMatchObject({
-        status: 422,
-        message: expect.stringContaining("Line could not be resolved"),
+      const result = await createGateway().createReview({
+        commitId: HEAD_SHA,
+        body: "review",
+        comments: [{ path: "src/a.ts", body: "Not in the diff.", line: 999, side: "RIGHT" }],
       });
+
+      expect(result).toStrictEqual({ id: 91 });
+      expect(posted).toHaveLength(1);
+      expect(posted[0]?.event).toBe("COMMENT");
+      expect(posted[0]?.comments).toStrictEqual([]);
+      expect(posted[0]?.body).toContain("#### Comments GitHub did not accept");
+      expect(posted[0]?.body).toContain("- `src/a.ts:999`\n\n  Not in the diff.");
     });
   });
   describe("listOwnReviews", () => {
