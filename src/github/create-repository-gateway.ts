@@ -15,6 +15,7 @@ export interface PullRequestFields {
   labels: ReadonlyArray<{ name: string }>;
   head: { sha: string };
   base: { sha: string };
+  changed_files?: number | undefined;
 }
 
 /** The fields of a webhook `repository` object that we read. */
@@ -92,6 +93,7 @@ export function pullRequestStateFromPayload(
     state: pull.state,
     author: pull.user?.login ?? GHOST,
     labels: pull.labels.map((label) => label.name),
+    ...(typeof pull.changed_files === "number" ? { changedFiles: pull.changed_files } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface PullRequestState {
   state: "open" | "closed";
   author: string;
   labels: string[];
+  /** How many files the pull request changes (`changed_files`), when GitHub says. */
+  changedFiles?: number;
 }
 
 /** A user's access to a repository: GitHub's `permission` and the finer `role_name` (maintain, triage, custom). */

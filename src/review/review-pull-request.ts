@@ -64,6 +64,9 @@ export interface ReviewPullRequestParams {
   now?: () => Date;
 }
 
+/** GitHub's `pulls.listFiles` returns at most this many files (30 pages of 100), however many changed. */
+export const MAX_LISTED_FILES = 3_000;
+
 /** Requests, tokens and dollars of one model in a review. */
 export interface ModelCost {
   model: string;
@@ -122,6 +125,8 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const { diffs, unparsable } = parseDiffs(selection.reviewable, log);
   const withHunks = diffs.filter((diff) => diff.hunks.length > 0);
   const sections: string[] = [];
+  const unlisted = describeUnlistedFiles({ listed: files.length, changed: pr.changedFiles });
+  if (unlisted !== undefined) sections.push(unlisted);
 
   let scope = withHunks;
   let incrementalSince: string | undefined;
@@ -283,6 +288,19 @@ function describeLanes(lanes: { model: string; diffs: FileDiff[] }[]): string {
     )
     .join("; ")
     .concat(".");
+}
+
+/**
+ * The body's note on files GitHub did not list, when the list stopped at its cap short of `changed_files`. A count
+ * from an older head (a push since) over a shorter list says nothing about the cap, so it gets no note.
+ */
+function describeUnlistedFiles(params: { listed: number; changed: number | undefined }): string | undefined {
+  const { listed, changed } = params;
+  if (changed === undefined || changed <= listed || listed < MAX_LISTED_FILES) return undefined;
+  const missing = changed - listed;
+  const files =
+    missing === 1 ? "1 changed file was" : `${missing.toLocaleString("en-US")} changed files were`;
+  return `GitHub lists at most ${MAX_LISTED_FILES.toLocaleString("en-US")} files of a pull request: ${files} not reviewed.`;
 }
 
 function skippedOutcome(settings: ReviewSettings, reason: string): ReviewOutcome {

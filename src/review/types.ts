@@ -20,6 +20,8 @@ export interface PullRequestInfo {
   body: string;
   headSha: string;
   baseSha: string;
+  /** How many files the pull request changes, as GitHub counts them (`changed_files`); `listFiles` stops at 3,000. */
+  changedFiles?: number;
 }
 
 export interface SkippedFile {

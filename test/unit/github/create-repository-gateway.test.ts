@@ -174,6 +174,7 @@ describe("pullRequestStateFromPayload", () => {
       state: "open",
       author: "Codertocat",
       labels: ["bug"],
+      changedFiles: 1,
     } satisfies PullRequestState);
   });
 
