@@ -54,7 +54,7 @@ function runParseDiff(path: string, patch: string): parseDiff.File[] {
     return parseDiff(patch);
   } catch (error) {
     // parse-diff throws a TypeError on a `\ No newline at end of file` marker that follows no line.
-    throw new PatchError(path, error instanceof Error ? error.message : String(error));
+    throw new PatchError(path, `parse-diff failed (${error instanceof Error ? error.name : "error"})`);
   }
 }
 
@@ -82,7 +82,7 @@ function toDiffLine(path: string, change: parseDiff.Change): DiffLine {
     case "normal":
       // parse-diff takes any line inside a hunk's counts as context, even a following `@@` header.
       if (change.content !== "" && !change.content.startsWith(" ")) {
-        throw new PatchError(path, `unexpected line inside a hunk: ${JSON.stringify(change.content)}`);
+        throw new PatchError(path, "a line inside a hunk starts with none of space, + and -");
       }
       return { kind: "context", content, oldLine: change.ln1, newLine: change.ln2 };
   }
@@ -92,7 +92,7 @@ function assertCounts(path: string, hunk: Hunk): void {
   const oldCount = hunk.lines.filter((line) => line.kind !== "add").length;
   const newCount = hunk.lines.filter((line) => line.kind !== "del").length;
   if (oldCount !== hunk.oldLines || newCount !== hunk.newLines) {
-    throw new PatchError(path, `hunk "${hunk.header}" has ${oldCount} old and ${newCount} new lines`);
+    throw new PatchError(path, `hunk ${hunk.index + 1} has ${oldCount} old and ${newCount} new lines, not what its header says`);
   }
 }
 

@@ -262,3 +262,17 @@ describe("parsePatch", () => {
     );
   });
 });
+
+describe("parsePatch errors", () => {
+  it.each([
+    ["a line that is not part of a hunk", "@@ -1,2 +1,2 @@\n a\n?SECRET_CODE_LINE\n b"],
+    ["counts that do not match the header", "@@ -1,5 +1,5 @@\n SECRET_CODE_LINE"],
+  ])("never quote the code under review (%s), since they reach the logs", (_case, patch) => {
+    expect(() => parsePatch({ path: "src/a.ts", patch })).toThrow(/^Cannot parse the patch of src\/a\.ts: /);
+    try {
+      parsePatch({ path: "src/a.ts", patch });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("SECRET_CODE_LINE");
+    }
+  });
+});
