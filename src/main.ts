@@ -57,9 +57,11 @@ async function main(): Promise<void> {
       "SIGTERM: no new work; finishing reviews in flight",
     );
     queue.pause();
-    await server.stop().catch((error: unknown) => log.warn({ err: error }, "server did not stop cleanly"));
+    // Stop listening; an idle keep-alive connection must not hold up the shutdown.
+    void server.stop().catch((error: unknown) => log.warn({ err: error }, "server did not stop cleanly"));
     const unfinished = await queue.drain(env.REVIEW_SHUTDOWN_TIMEOUT_MS);
-    for (const job of unfinished) log.warn({ job }, "review not finished before shutdown");
+    for (const pr of unfinished) log.warn({ pr }, "review not finished before shutdown");
+    log.info({ unfinished: unfinished.length }, "shutdown complete");
     process.exit(0);
   });
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
 import { runReview } from "../../../src/jobs/run-review.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import type { ReviewSettings } from "../../../src/review/review-pull-request.js";
