@@ -92,7 +92,10 @@ function assertCounts(path: string, hunk: Hunk): void {
   const oldCount = hunk.lines.filter((line) => line.kind !== "add").length;
   const newCount = hunk.lines.filter((line) => line.kind !== "del").length;
   if (oldCount !== hunk.oldLines || newCount !== hunk.newLines) {
-    throw new PatchError(path, `hunk ${hunk.index + 1} has ${oldCount} old and ${newCount} new lines, not what its header says`);
+    throw new PatchError(
+      path,
+      `hunk ${hunk.index + 1} has ${oldCount} old and ${newCount} new lines, not what its header says`,
+    );
   }
 }
 

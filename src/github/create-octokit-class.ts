@@ -69,6 +69,7 @@ export function createOctokitClass(throttle: ThrottleOptions = DEFAULT_THROTTLE,
 function throttleId(options: OctokitOptions): string {
   const auth = options.auth as { installationId?: unknown } | undefined;
   const installation = auth?.installationId;
-  if (typeof installation === "number" || typeof installation === "string") return `installation-${installation}`;
+  if (typeof installation === "number" || typeof installation === "string")
+    return `installation-${installation}`;
   return String((options.throttle as { id?: unknown } | undefined)?.id ?? "app");
 }
