@@ -71,13 +71,15 @@ export function createModelClient(params: {
         stream: false,
         thinking: { type: "disabled" },
       };
-      let completion: unknown;
-      try {
-        completion = await openai.chat.completions.create(body);
-      } catch (error) {
-        throw toModelRequestError(error);
+      // The SDK retries failed requests, but not a 200 whose body breaks off or is not JSON; those are retried here.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return readCompletion(await openai.chat.completions.create(body));
+        } catch (error) {
+          if (isBrokenBody(error) && attempt < params.maxRetries) continue;
+          throw toModelRequestError(error);
+        }
       }
-      return readCompletion(completion);
     },
   };
 }
@@ -109,8 +111,23 @@ function readUsage(usage: z.infer<typeof usageSchema> | null | undefined): Usage
   };
 }
 
+/** A 200 whose body broke off mid-stream (`TypeError: terminated`) or could not be parsed as JSON. */
+function isBrokenBody(error: unknown): boolean {
+  return (
+    error instanceof SyntaxError ||
+    (error instanceof TypeError && /terminated|body|fetch failed/i.test(error.message))
+  );
+}
+
 /** Converts the SDK's errors; anything else (a bug, not a request failure) is returned unchanged. */
 function toModelRequestError(error: unknown): unknown {
+  if (isBrokenBody(error)) {
+    return new ModelRequestError({
+      message: `DeepSeek's answer broke off: ${(error as Error).name}`,
+      userMessage: "DeepSeek's answer broke off in transit",
+      retryable: true,
+    });
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ModelRequestError({
       message: "DeepSeek request timed out",
