@@ -1,4 +1,5 @@
 import type { DiffLine, Hunk } from "../diff/types.js";
+import { maskSecretLines, maskSecrets } from "./mask-secrets.js";
 import type { ChunkFile } from "./types.js";
 
 /** Width of the new-file line-number column; wider numbers simply widen their own line. */
@@ -41,18 +42,25 @@ export function formatHunkHeader(hunk: Hunk): string {
 }
 
 /**
- * One diff line: its new-file line number right-aligned (blank for deleted lines), `|`, the marker, the content.
- * The number column comes first so that no content can pass for a header or a line number.
+ * One diff line: its new-file line number right-aligned (blank for deleted lines), `|`, the marker, the content
+ * with its recognisable secrets masked. The number column comes first so that no content can pass for a header or
+ * a line number.
  */
 export function formatLine(line: DiffLine): string {
   const number = line.kind === "del" || line.newLine === undefined ? "" : String(line.newLine);
   const eof = line.noNewlineAtEof === true ? NO_NEWLINE_MARKER : "";
-  return `${number.padStart(LINE_NUMBER_WIDTH)} |${MARKERS[line.kind]}${sanitizeContent(line.content)}${eof}`;
+  const content = sanitizeContent(maskSecrets(line.content));
+  return `${number.padStart(LINE_NUMBER_WIDTH)} |${MARKERS[line.kind]}${content}${eof}`;
 }
 
-/** A hunk as the model sees it: the `@@` line then every line, each ending with a newline. */
+/**
+ * A hunk as the model sees it: the `@@` line then every line, each ending with a newline. Secrets are masked across
+ * the hunk's lines too, so that the lines of a private key block are masked, not only its recognisable tokens.
+ */
 export function formatHunk(hunk: Hunk): string {
-  return [formatHunkHeader(hunk), ...hunk.lines.map(formatLine)].map((line) => `${line}\n`).join("");
+  const contents = maskSecretLines(hunk.lines.map((line) => line.content));
+  const lines = hunk.lines.map((line, index) => formatLine({ ...line, content: contents[index] ?? "" }));
+  return [formatHunkHeader(hunk), ...lines].map((line) => `${line}\n`).join("");
 }
 
 /** The `=== FILE: … ===` line of a file, with its previous path when it was renamed. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasMaskedSecret } from "./mask-secrets.js";
 import { truncateText } from "./sanitize-markdown.js";
 import type { Finding, Severity } from "./types.js";
 
@@ -83,7 +84,10 @@ function toFinding(raw: RawFinding): Finding {
   const finding: Finding = { path: raw.path, line, severity: raw.severity, title: raw.title, body: raw.body };
   if (startLine !== undefined && startLine !== line) finding.startLine = startLine;
   const suggestion = raw.suggestion ?? "";
-  if (suggestion.trim() !== "" && suggestion.length <= MAX_SUGGESTION_CHARS) finding.suggestion = suggestion;
+  // A suggestion written over masked code would put the placeholder into the user's code.
+  if (suggestion.trim() !== "" && suggestion.length <= MAX_SUGGESTION_CHARS && !hasMaskedSecret(suggestion)) {
+    finding.suggestion = suggestion;
+  }
   return finding;
 }
 

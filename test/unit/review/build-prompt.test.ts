@@ -95,7 +95,7 @@ describe("SYSTEM_PROMPT", () => {
   });
 
   it("has a version", () => {
-    expect(PROMPT_VERSION).toBe("review-prompt-v1");
+    expect(PROMPT_VERSION).toBe("review-prompt-v2");
   });
 });
 

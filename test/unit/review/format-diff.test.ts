@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DiffLine, Hunk } from "../../../src/diff/types.js";
+import { buildMessages } from "../../../src/review/build-prompt.js";
 import {
   formatChunkFile,
   formatDiff,
@@ -8,6 +9,7 @@ import {
   formatHunkHeader,
   formatLine,
 } from "../../../src/review/format-diff.js";
+import { maskedSecret } from "../../../src/review/mask-secrets.js";
 
 const sampleHunk: Hunk = {
   index: 0,
@@ -176,5 +178,64 @@ describe("formatDiff", () => {
 
   it("renders no files as an empty text", () => {
     expect(formatDiff([])).toBe("");
+  });
+});
+
+describe("secrets in the diff", () => {
+  // Assembled at run time so that no secret scanner takes this file for one holding a real token.
+  const token = `ghp_${"a1B2c3D4e5F6".repeat(3)}`;
+  const keyLine = `MIIE${"a1B2c3D4e5F6".repeat(5)}`;
+  const begin = ["-----BEGIN", "PRIVATE", "KEY-----"].join(" ");
+  const end = ["-----END", "PRIVATE", "KEY-----"].join(" ");
+  const hunk: Hunk = {
+    index: 0,
+    header: "@@ -1,2 +1,6 @@",
+    oldStart: 1,
+    oldLines: 2,
+    newStart: 1,
+    newLines: 6,
+    lines: [
+      { kind: "context", content: "const a = 1;", oldLine: 1, newLine: 1 },
+      { kind: "add", content: `const token = "${token}";`, newLine: 2 },
+      { kind: "add", content: "const pem = `", newLine: 3 },
+      { kind: "add", content: begin, newLine: 4 },
+      { kind: "add", content: keyLine, newLine: 5 },
+      { kind: "add", content: `${end}\``, newLine: 6 },
+      { kind: "del", content: `const old = "${token}";`, oldLine: 2 },
+    ],
+  };
+
+  it("masks a token in a line and keeps the line's number", () => {
+    expect(formatLine({ kind: "add", content: `x = "${token}"`, newLine: 42 })).toBe(
+      `   42 |+x = "${maskedSecret("GitHub token")}"`,
+    );
+  });
+
+  it("masks the key lines of a hunk and keeps every line and number", () => {
+    expect(formatHunk(hunk)).toBe(
+      [
+        "@@ -1,2 +1,6 @@",
+        "    1 | const a = 1;",
+        `    2 |+const token = "${maskedSecret("GitHub token")}";`,
+        "    3 |+const pem = `",
+        `    4 |+${begin}`,
+        `    5 |+${maskedSecret("private key")}`,
+        `    6 |+${end}\``,
+        `      |-const old = "${maskedSecret("GitHub token")}";`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("never sends a token or a key line of an added or deleted line to the model", () => {
+    const messages = buildMessages({
+      pr: { title: "Add a deploy script", body: "" },
+      chunk: { files: [{ path: "deploy.ts", hunks: [hunk] }], tokens: 0 },
+    });
+    const sent = messages.map((message) => message.content).join("\n");
+
+    expect(sent).not.toContain(token);
+    expect(sent).not.toContain(keyLine);
+    expect(sent).toContain(`    2 |+const token = "${maskedSecret("GitHub token")}";`);
   });
 });

@@ -149,3 +149,29 @@ describe("parseFindings", () => {
     expect(() => parseFindings(value)).toThrow(new Error(message));
   });
 });
+
+describe("parseFindings with a suggestion over masked code", () => {
+  it("keeps the finding but drops the suggestion, which would write the placeholder into the code", () => {
+    const { findings } = parseFindings({
+      findings: [
+        {
+          path: "src/a.ts",
+          line: 3,
+          severity: "critical",
+          title: "Hard-coded token",
+          body: "Move it to the environment.",
+          suggestion: 'const token = "[masked secret: GitHub token]";',
+        },
+      ],
+    });
+    expect(findings).toEqual([
+      {
+        path: "src/a.ts",
+        line: 3,
+        severity: "critical",
+        title: "Hard-coded token",
+        body: "Move it to the environment.",
+      },
+    ]);
+  });
+});
