@@ -8,6 +8,7 @@ import { createModelClient } from "./llm/create-model-client.js";
 import { createLimit } from "./queue/create-limit.js";
 import { createReviewQueue } from "./queue/review-queue.js";
 import { createTokenCounter } from "./review/count-tokens.js";
+import { createWorkerPlanner } from "./workers/create-worker-planner.js";
 
 /** Start-up: read and check the environment, then serve webhooks; SIGTERM drains the queue. */
 async function main(): Promise<void> {
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
     queue,
     countTokens: createTokenCounter(),
+    planChunks: createWorkerPlanner(),
   });
   const server = await run(
     (probot) => {

@@ -1,6 +1,7 @@
 import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
 import type { ProcessSettings } from "../config/settings-from-env.js";
 import type { CountTokens } from "../review/count-tokens.js";
+import type { PlanChunks } from "../review/plan-chunks.js";
 import type { Limit, Logger, ModelClient, PullRequestGateway } from "../review/types.js";
 
 /** What every review job needs from the process. */
@@ -10,6 +11,8 @@ export interface JobDeps {
   /** Process-wide cap on model calls in flight. */
   limit: Limit;
   countTokens: CountTokens;
+  /** Budgeting and chunking, off the main thread in production (src/workers/); inline when absent. */
+  planChunks?: PlanChunks;
 }
 
 /** What a job knows of its repository and pull request, made by the webhook edge. */

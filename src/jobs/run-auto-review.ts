@@ -19,6 +19,7 @@ export async function runAutoReview(params: {
     model: deps.model,
     limit: deps.limit,
     countTokens: deps.countTokens,
+    ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
     log: scope.log,
     settings: async () => {
       const { config, problems } = await loadRepoConfig({

@@ -47,6 +47,7 @@ export async function runReviewCommand(params: {
       model: deps.model,
       limit: deps.limit,
       countTokens: deps.countTokens,
+      ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
       log: scope.log,
       settings: async () =>
         settingsForReview({

@@ -3,12 +3,10 @@ import type { PriceTable } from "../cost/prices.js";
 import { narrowToChangedHunks } from "../diff/changed-lines.js";
 import { parsePatch } from "../diff/parse-patch.js";
 import type { FileDiff } from "../diff/types.js";
-import { applyTokenBudget } from "./apply-token-budget.js";
-import { assignLanes } from "./assign-lanes.js";
-import { chunkDiff } from "./chunk-diff.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
 import { placeFindings } from "./place-comments.js";
+import { type ChunkPlan, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, type ChunkReview, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { renderReviewMarker } from "./review-marker.js";
@@ -62,6 +60,8 @@ export interface ReviewPullRequestParams {
   log: Logger;
   trigger?: ReviewTrigger;
   now?: () => Date;
+  /** Runs the token-heavy budgeting and chunking; default: on this thread with `countTokens`. */
+  planChunks?: PlanChunks;
 }
 
 /** GitHub's `pulls.listFiles` returns at most this many files (30 pages of 100), however many changed. */
@@ -145,16 +145,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     }
   }
 
-  const budget = applyTokenBudget({
+  const plan = await (params.planChunks ?? planChunksInline(params.countTokens))({
     diffs: scope,
-    maxTokens: settings.maxPrTokens,
-    countTokens: params.countTokens,
+    maxPrTokens: settings.maxPrTokens,
+    maxChunkTokens: settings.maxChunkTokens,
+    model: settings.model,
+    proModel: settings.proModel,
+    proPaths: settings.proPaths,
   });
-  const skipped = [...selection.skipped, ...unparsable, ...budget.overBudget];
+  const skipped = [...selection.skipped, ...unparsable, ...plan.overBudget];
   const marker = renderReviewMarker({ headSha: pr.headSha });
   sections.push(...(settings.notes ?? []));
 
-  if (budget.kept.length === 0) {
+  if (plan.kept.length === 0) {
     const review = await github.createReview({
       commitId: pr.headSha,
       body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections, marker }),
@@ -163,23 +166,16 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
   }
 
-  const lanes = assignLanes({
-    diffs: budget.kept,
-    model: settings.model,
-    proModel: settings.proModel,
-    proPaths: settings.proPaths,
-  });
   const reviews = await Promise.all(
-    lanes.flatMap((lane) =>
-      chunkDiff({
-        files: lane.diffs,
-        maxTokens: settings.maxChunkTokens,
-        countTokens: params.countTokens,
-      }).map(async (chunk) => ({ model: lane.model, review: await askModel(params, lane.model, chunk) })),
+    plan.lanes.flatMap((lane) =>
+      lane.chunks.map(async (chunk) => ({
+        model: lane.model,
+        review: await askModel(params, lane.model, chunk),
+      })),
     ),
   );
   const models = costByModel(reviews, settings.prices, (params.now ?? (() => new Date()))());
-  if (lanes.length > 1) sections.push(describeLanes(lanes));
+  if (plan.lanes.length > 1) sections.push(describeLanes(plan.lanes));
 
   const failures = reviews.flatMap(({ review }) => review.failures);
   const notReviewed = new Set(failures.flatMap((failure) => failure.paths));
@@ -200,7 +196,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   if (placed.alreadyPosted.length > 0) {
     sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
   }
-  const reviewedFiles = budget.kept.map((diff) => diff.path).filter((path) => !notReviewed.has(path));
+  const reviewedFiles = plan.kept.filter((path) => !notReviewed.has(path));
   const usage = sumUsage(models.map((one) => one.usage));
   const requests = models.reduce((sum, one) => sum + one.requests, 0);
   const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
@@ -281,10 +277,10 @@ function costByModel(
   }));
 }
 
-function describeLanes(lanes: { model: string; diffs: FileDiff[] }[]): string {
+function describeLanes(lanes: ChunkPlan["lanes"]): string {
   return lanes
     .map(
-      (lane) => `\`${lane.model}\` reviewed ${lane.diffs.length} file${lane.diffs.length === 1 ? "" : "s"}`,
+      (lane) => `\`${lane.model}\` reviewed ${lane.files.length} file${lane.files.length === 1 ? "" : "s"}`,
     )
     .join("; ")
     .concat(".");
