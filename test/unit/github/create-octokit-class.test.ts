@@ -128,4 +128,40 @@ describe("DEFAULT_THROTTLE", () => {
   it("leaves throttling on", () => {
     expect(DEFAULT_THROTTLE.enabled).not.toBe(false);
   });
+
+  describe("posting reviews with the default throttle options", () => {
+    it("waits out a secondary rate limit (429, retry-after) on the review itself and posts it once", async () => {
+      const { octokit } = await installationOctokit(
+        createOctokitClass(DEFAULT_THROTTLE, { retry: { enabled: false } }),
+      );
+      const posted: unknown[] = [];
+      nock(GITHUB)
+        .post(REVIEWS)
+        .reply(429, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" })
+        .post(REVIEWS, (body) => {
+          posted.push(body);
+          return true;
+        })
+        .reply(200, { id: 9 });
+      const started = Date.now();
+      const { data } = await octokit.rest.pulls.createReview({
+        owner: "octo-org",
+        repo: "hello-world",
+        pull_number: 7,
+        commit_id: HEAD_SHA,
+        event: "COMMENT",
+        body: "review",
+      });
+      expect(data.id).toBe(9);
+      expect(posted).toHaveLength(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    });
+
+    it("posts reviews back to back, paced by the content-creation limits rather than 3 s apart", async () => {
+      const { octokit } = await installationOctokit(
+        createOctokitClass(DEFAULT_THROTTLE, { retry: { enabled: false } }),
+      );
+      expect(await timeTwoReviews(octokit)).toBeLessThan(NOTIFICATION_SPACING_MS);
+    });
+  });
 });
