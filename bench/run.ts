@@ -1,0 +1,66 @@
+/**
+ * npm run bench — what the event loop feels while a big pull request is budgeted and chunked, on the main
+ * thread (as before) and on the worker thread (as the app runs), plus how long planning takes. No network.
+ * The burst figures (200 webhooks) come from test/e2e/burst.test.ts, which prints them.
+ */
+import { parsePatch } from "../src/diff/parse-patch.js";
+import { createTokenCounter } from "../src/review/count-tokens.js";
+import { type ChunkPlanRequest, planChunksInline } from "../src/review/plan-chunks.js";
+import { createWorkerPlanner } from "../src/workers/create-worker-planner.js";
+
+const FILES = 10;
+const LINES_PER_FILE = 3_000;
+
+function bigRequest(): ChunkPlanRequest {
+  const diffs = Array.from({ length: FILES }, (_, file) => {
+    const lines = Array.from(
+      { length: LINES_PER_FILE },
+      (_, i) => `+const value${i} = compute(${i}, "text ${(i * 31 + file) % 97}") + offset${file};`,
+    );
+    return parsePatch({
+      path: `src/file-${file}.ts`,
+      patch: `@@ -0,0 +1,${LINES_PER_FILE} @@\n${lines.join("\n")}`,
+    });
+  });
+  return {
+    diffs,
+    maxPrTokens: 2_000_000,
+    maxChunkTokens: 12_000,
+    model: "deepseek-v4-flash",
+    proModel: "deepseek-v4-pro",
+    proPaths: [],
+  };
+}
+
+/** Runs `task` while a 10 ms timer measures how late the event loop serves it. */
+async function measure(label: string, task: () => Promise<unknown>) {
+  let worstLag = 0;
+  let expected = performance.now() + 10;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worstLag = Math.max(worstLag, now - expected);
+    expected = now + 10;
+  }, 10);
+  const started = performance.now();
+  await task();
+  const took = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  clearInterval(timer);
+  console.log(
+    `${label.padEnd(12)} planning ${Math.round(took)} ms, worst event-loop delay ${Math.round(worstLag)} ms`,
+  );
+}
+
+const request = bigRequest();
+const bytes = request.diffs.reduce(
+  (sum, diff) => sum + (diff.hunks[0]?.lines ?? []).reduce((s, l) => s + l.content.length + 1, 0),
+  0,
+);
+console.log(`${FILES} files × ${LINES_PER_FILE} lines, ${(bytes / 1e6).toFixed(2)} MB of diff`);
+const countTokens = createTokenCounter();
+countTokens("load the tokenizer before measuring");
+const worker = createWorkerPlanner();
+await worker({ ...request, diffs: request.diffs.slice(0, 1) }); // start the worker and load its tokenizer
+await measure("main thread", () => planChunksInline(countTokens)(request));
+await measure("worker", () => worker(request));
+await worker.close();
