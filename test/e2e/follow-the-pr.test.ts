@@ -1,17 +1,18 @@
-import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testPrivateKey } from "../helpers/create-test-probot.js";
-import { freePort, type RecordedRequest, startLocalServer } from "../helpers/local-server.js";
-import { type AppProcess, startAppProcess } from "../helpers/start-app-process.js";
+import {
+  type AppWithStandIns,
+  deliverWebhook,
+  githubRoutesFor,
+  startAppWithStandIns,
+} from "../helpers/e2e.js";
+import { chatCompletion, userMessageOf } from "../helpers/fake-deepseek.js";
+import type { Route } from "../helpers/local-server.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/pull-request/${name}`, import.meta.url), "utf8"));
 
-const SECRET = "e2e-webhook-secret";
 const REPO = "/api/v3/repos/Codertocat/Hello-World";
 const BOT = "deepseek-review[bot]";
 const FIRST = "1111111111111111111111111111111111111111";
@@ -39,21 +40,8 @@ function githubRoutes(state: {
   comments: Record<string, unknown>[];
   replies: unknown[];
 }) {
-  return (request: RecordedRequest) => {
+  const extra: Route = (request) => {
     const { method, path } = request;
-    if (method === "POST" && /\/app\/installations\/1\/access_tokens$/.test(path)) {
-      return { status: 201, body: { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} } };
-    }
-    if (method === "GET" && path === "/api/v3/app")
-      return { status: 200, body: { id: 123, slug: "deepseek-review" } };
-    if (method === "GET" && path.includes("/contents/"))
-      return { status: 404, body: { message: "Not Found" } };
-    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/files`))
-      return { status: 200, body: fixture("files.json") };
-    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/reviews`))
-      return { status: 200, body: state.reviews };
-    if (method === "GET" && path.startsWith(`${REPO}/pulls/2/comments`))
-      return { status: 200, body: state.comments };
     if (method === "GET" && path.startsWith(`${REPO}/compare/${FIRST}...${SECOND}`)) {
       return { status: 200, body: { status: "ahead", files: PUSH_FILES } };
     }
@@ -72,7 +60,14 @@ function githubRoutes(state: {
       state.replies.push(request.body);
       return { status: 201, body: { id: 2 } };
     }
-    if (method === "POST" && path === `${REPO}/pulls/2/reviews`) {
+    return undefined;
+  };
+  return githubRoutesFor({
+    extra: [extra],
+    files: fixture("files.json"),
+    reviews: () => state.reviews,
+    comments: () => state.comments,
+    postReview: (request) => {
       const body = request.body as { commit_id: string; body: string; comments: { body: string }[] };
       const id = state.reviews.length + 1;
       state.reviews.push({
@@ -85,9 +80,8 @@ function githubRoutes(state: {
       for (const comment of body.comments)
         state.comments.push({ ...comment, user: { login: BOT, type: "Bot" } });
       return { status: 200, body: { id } };
-    }
-    return undefined;
-  };
+    },
+  });
 }
 
 describe("a pull request followed by the real app process", () => {
@@ -96,24 +90,13 @@ describe("a pull request followed by the real app process", () => {
     comments: [] as Record<string, unknown>[],
     replies: [] as unknown[],
   };
-  let github: Awaited<ReturnType<typeof startLocalServer>>;
-  let deepseek: Awaited<ReturnType<typeof startLocalServer>>;
-  let app: AppProcess;
-  let port: number;
-  let cwd: string;
+  let run: AppWithStandIns;
+  let github: AppWithStandIns["github"];
+  let deepseek: AppWithStandIns["deepseek"];
+  let app: AppWithStandIns["app"];
 
   const deliver = async (event: string, id: string, payload: unknown) => {
-    const body = JSON.stringify(payload);
-    const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": id,
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-      body,
-    });
+    const response = await deliverWebhook({ port: app.port, event, id, payload });
     expect(response.status).toBeLessThan(300);
   };
   const pullRequestEvent = (action: string, sha: string) => {
@@ -121,65 +104,28 @@ describe("a pull request followed by the real app process", () => {
     payload.pull_request.head.sha = sha;
     return payload;
   };
-  const promptOf = (index: number) =>
-    (deepseek.requests[index]?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]
-      ?.content ?? "";
+  const promptOf = (index: number) => {
+    const request = deepseek.requests[index];
+    return request === undefined ? "" : userMessageOf(request);
+  };
   const ended = (count: number) =>
     app.waitForLog(() => app.logs.filter((line) => String(line.msg).startsWith("review.")).length >= count);
 
   beforeAll(async () => {
-    github = await startLocalServer(githubRoutes(state));
-    deepseek = await startLocalServer((request) =>
-      request.method === "POST" && request.path === "/chat/completions"
-        ? {
-            status: 200,
-            body: {
-              id: "chatcmpl-e2e",
-              object: "chat.completion",
-              created: 1_764_460_800,
-              model: "deepseek-v4-flash",
-              choices: [
-                {
-                  index: 0,
-                  finish_reason: "stop",
-                  message: { role: "assistant", content: JSON.stringify(fixture("model-answer.json")) },
-                },
-              ],
-              usage: {
-                prompt_tokens: 3000,
-                completion_tokens: 200,
-                prompt_cache_hit_tokens: 2200,
-                prompt_cache_miss_tokens: 800,
-              },
-            },
-          }
-        : undefined,
-    );
-    port = await freePort();
-    cwd = mkdtempSync(join(tmpdir(), "deepseek-review-e2e-"));
-    app = startAppProcess(
-      {
-        APP_ID: "123",
-        PRIVATE_KEY: testPrivateKey(),
-        WEBHOOK_SECRET: SECRET,
-        GHE_HOST: `127.0.0.1:${github.port}`,
-        GHE_PROTOCOL: "http",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        DEEPSEEK_API_KEY: "sk-e2e-secret",
-        DEEPSEEK_BASE_URL: deepseek.url,
-      },
-      cwd,
-    );
-    await app.waitForLog((line) => String(line.msg).includes("Listening on"));
+    run = await startAppWithStandIns({
+      github: githubRoutes(state),
+      deepseek: () =>
+        chatCompletion({
+          content: JSON.stringify(fixture("model-answer.json")),
+          promptTokens: 3000,
+          completionTokens: 200,
+          cacheHitTokens: 2200,
+        }),
+    });
+    ({ github, deepseek, app } = run);
   });
 
-  afterAll(async () => {
-    await app?.stop();
-    await github?.close();
-    await deepseek?.close();
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
   it("reviews the opened pull request in full", async () => {
     await deliver("pull_request", "follow-1", pullRequestEvent("opened", FIRST));

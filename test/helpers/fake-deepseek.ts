@@ -14,7 +14,8 @@ export interface FakeDeepSeekRequest {
 
 /**
  * What the fake does with one request:
- * - `answer`: a status, headers and a body (an object is sent as JSON; a string is sent as it is). `keepAliveLines`
+ * - `answer`: a status, headers and a body (an object is sent as JSON; a string is sent as it is), after `delayMs`
+ *   when given. `keepAliveLines`
  *   blank lines are sent first, `keepAliveIntervalMs` apart, as DeepSeek does while a request waits to start.
  *   `cutAfterBytes` sends only the first bytes of the body and then destroys the socket.
  * - `reset`: the socket is destroyed without an answer (the client sees a connection reset).
@@ -29,6 +30,8 @@ export type FakeDeepSeekStep =
       keepAliveLines?: number;
       keepAliveIntervalMs?: number;
       cutAfterBytes?: number;
+      /** Milliseconds to wait before answering (cut short when the client gives up). */
+      delayMs?: number;
     }
   | { kind: "reset" }
   | { kind: "hang" };
@@ -109,6 +112,10 @@ async function play(step: FakeDeepSeekStep, req: IncomingMessage, res: ServerRes
     req.socket.destroy();
     return;
   }
+  if (step.delayMs !== undefined) {
+    await sleepUnlessClosed(step.delayMs, res);
+    if (res.destroyed) return;
+  }
   const text = typeof step.body === "string" ? step.body : JSON.stringify(step.body);
   res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
   for (let line = 0; line < (step.keepAliveLines ?? 0); line++) {
@@ -142,39 +149,63 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A 200 chat completion whose message content is `content`, as DeepSeek sends it. */
-export function chatCompletion(params: {
+/** Waits `ms`, or less when the response closes first (no timer is left behind). */
+function sleepUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on("close", done);
+  });
+}
+
+/** What a chat completion carries: its message content and the usage DeepSeek reports. */
+export interface ChatCompletionParams {
   content: string;
   finishReason?: string;
+  /** Default 1,000. */
   promptTokens?: number;
+  /** Default 50. */
   completionTokens?: number;
-}): FakeDeepSeekStep {
+  /** The part of the prompt served from DeepSeek's cache; default 0. */
+  cacheHitTokens?: number;
+  /** Default `deepseek-v4-flash`. */
+  model?: string;
+}
+
+/** The JSON body of a 200 chat completion whose message content is `content`, as DeepSeek sends it. */
+export function chatCompletionBody(params: ChatCompletionParams) {
   const promptTokens = params.promptTokens ?? 1_000;
   const completionTokens = params.completionTokens ?? 50;
+  const cacheHitTokens = params.cacheHitTokens ?? 0;
   return {
-    kind: "answer",
-    status: 200,
-    body: {
-      id: "chatcmpl-fake",
-      object: "chat.completion",
-      created: 1_767_225_600,
-      model: "deepseek-v4-flash",
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: params.content },
-          finish_reason: params.finishReason ?? "stop",
-        },
-      ],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-        prompt_cache_hit_tokens: 0,
-        prompt_cache_miss_tokens: promptTokens,
+    id: "chatcmpl-fake",
+    object: "chat.completion",
+    created: 1_767_225_600,
+    model: params.model ?? "deepseek-v4-flash",
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: params.content },
+        finish_reason: params.finishReason ?? "stop",
       },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_cache_hit_tokens: cacheHitTokens,
+      prompt_cache_miss_tokens: promptTokens - cacheHitTokens,
     },
   };
+}
+
+/** A 200 chat completion whose message content is `content`, as DeepSeek sends it. */
+export function chatCompletion(params: ChatCompletionParams): FakeDeepSeekStep {
+  return { kind: "answer", status: 200, body: chatCompletionBody(params) };
 }
 
 /** A 200 chat completion whose content is `{"findings": findings}`. */

@@ -73,8 +73,8 @@ export function proseAnswer(usage: Usage = ZERO_USAGE): ModelResponse {
 }
 
 /** The `<diff>` part of a request's user message ("" when there is none). */
-export function diffOf(request: ModelRequest): string {
-  const user = request.messages.find((message) => message.role === "user")?.content ?? "";
+export function diffOf(request: Pick<ModelRequest, "messages"> | undefined): string {
+  const user = request?.messages.find((message) => message.role === "user")?.content ?? "";
   return /<diff>\n([\s\S]*)<\/diff>/.exec(user)?.[1] ?? "";
 }
 

@@ -2,12 +2,8 @@ import nock from "nock";
 import type { Context } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { PAYLOAD_NOT_UNDERSTOOD } from "../../src/github/guard-handler.js";
-import { createModelClient } from "../../src/llm/create-model-client.js";
-import { createLimit } from "../../src/queue/create-limit.js";
-import { createReviewQueue, type ReviewQueue } from "../../src/queue/review-queue.js";
+import type { ReviewQueue } from "../../src/queue/review-queue.js";
 import { SYSTEM_PROMPT } from "../../src/review/build-prompt.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
 import type { ModelRequest } from "../../src/review/types.js";
@@ -29,12 +25,13 @@ import {
   WEBHOOK_SECRET,
   watchUnhandledRejections,
 } from "../helpers/bad-input.js";
-import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { createTestApp, createTestAppDeps } from "../helpers/create-test-app.js";
+import type { LogRecord } from "../helpers/create-test-probot.js";
+import { mockDeepSeek } from "../helpers/deepseek-mocks.js";
 import { diffOf } from "../helpers/fakes.js";
 import { mockAppAuth, mockCreateReview, mockRepoConfig } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
-const DEEPSEEK = "https://deepseek.test";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const REPO = { owner: "Codertocat", repo: "Hello-World" };
 
@@ -67,23 +64,10 @@ afterAll(() => {
     expect(everything).not.toContain(secret);
 });
 
-function appDeps(env: Record<string, string> = {}) {
-  const queue: ReviewQueue = createReviewQueue({ concurrency: 2 });
-  const deps = {
-    process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: API_KEY, ...env })),
-    model: createModelClient({ apiKey: API_KEY, baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
-    limit: createLimit(8),
-    queue,
-    countTokens: estimateTokens,
-  };
-  return { deps, queue };
-}
-
 function setup(env: Record<string, string> = {}) {
-  const { deps, queue } = appDeps(env);
-  const { probot, records } = createTestProbot(createApp(deps));
-  allRecords.push(records);
-  return { probot, records, queue };
+  const app = createTestApp({ apiKey: API_KEY, env });
+  allRecords.push(app.records);
+  return app;
 }
 
 function pullRequestOpened(change: (payload: PullRequestPayload) => void = () => {}): PullRequestPayload {
@@ -92,37 +76,8 @@ function pullRequestOpened(change: (payload: PullRequestPayload) => void = () =>
   return payload;
 }
 
-/** DeepSeek answers `times` requests with `content` (JSON-encoded); returns the request bodies. */
-function mockDeepSeek(params: { times: number; content?: unknown }) {
-  const sent: { messages: { role: string; content: string }[] }[] = [];
-  nock(DEEPSEEK)
-    .post("/chat/completions", (body) => {
-      sent.push(body);
-      return true;
-    })
-    .times(params.times)
-    .reply(200, {
-      id: "chatcmpl-bad-input",
-      object: "chat.completion",
-      created: 1_764_460_800,
-      model: "deepseek-v4-flash",
-      choices: [
-        {
-          index: 0,
-          finish_reason: "stop",
-          message: { role: "assistant", content: JSON.stringify(params.content ?? { findings: [] }) },
-        },
-      ],
-      usage: {
-        prompt_tokens: 1_000,
-        completion_tokens: 10,
-        total_tokens: 1_010,
-        prompt_cache_hit_tokens: 0,
-        prompt_cache_miss_tokens: 1_000,
-      },
-    });
-  return sent;
-}
+/** Usage on every DeepSeek answer here: a thousand prompt tokens, none from the cache. */
+const USAGE = { hit: 0, miss: 1_000, completion: 10 };
 
 /** The model's view of a recorded DeepSeek request body. */
 function asModelRequest(body: { messages: { role: string; content: string }[] }): ModelRequest {
@@ -221,7 +176,7 @@ describe("malformed webhook payloads", () => {
     let queue: ReviewQueue;
 
     beforeAll(async () => {
-      const app = appDeps();
+      const app = createTestAppDeps({ apiKey: API_KEY });
       queue = app.queue;
       server = await startWebhookServer(createApp(app.deps));
       allRecords.push(server.records);
@@ -319,7 +274,7 @@ describe("pull_request.opened with bad input", () => {
       mockListFilesPages({ files: files.map(toRestFile) });
       mockNoEarlierReviews();
       const reviews = mockCreateReview({});
-      const sent = mockDeepSeek({ times: 3 });
+      const sent = mockDeepSeek({ times: 3, answer: { findings: [] }, usage: USAGE });
 
       await probot.receive({
         id: "many-files",
@@ -387,7 +342,7 @@ describe("pull_request.opened with bad input", () => {
       mockListFilesPages({ files: huge() });
       mockNoEarlierReviews();
       const reviews = mockCreateReview({});
-      const sent = mockDeepSeek({ times: 3 });
+      const sent = mockDeepSeek({ times: 3, answer: { findings: [] }, usage: USAGE });
 
       await probot.receive({
         id: "huge-raised",
@@ -455,7 +410,7 @@ describe("pull_request.opened with bad input", () => {
       });
       mockNoEarlierReviews();
       const reviews = mockCreateReview({});
-      const sent = mockDeepSeek({ times: 1, content: badInputJson("hostile-answer.json") });
+      const sent = mockDeepSeek({ answer: badInputJson("hostile-answer.json"), usage: USAGE });
 
       await probot.receive({
         id: "hostile",

@@ -1,16 +1,11 @@
 import { readFileSync } from "node:fs";
-import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { createModelClient } from "../../src/llm/create-model-client.js";
-import { createLimit } from "../../src/queue/create-limit.js";
-import { createReviewQueue } from "../../src/queue/review-queue.js";
-import { estimateTokens } from "../../src/review/count-tokens.js";
 import { fingerprintComment, fingerprintMarker } from "../../src/review/fingerprint.js";
-import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
+import type { LogRecord } from "../helpers/create-test-probot.js";
+import { mockFindings } from "../helpers/deepseek-mocks.js";
+import { diffOf } from "../helpers/fakes.js";
 import {
   mockCompare,
   mockCreateReview,
@@ -20,7 +15,6 @@ import {
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
-const DEEPSEEK = "https://deepseek.test";
 /** The head of pull request #2 in the webhook examples. */
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 /** The head the app reviewed before the push. */
@@ -69,62 +63,6 @@ const VERSION_FINDING = {
   body: "The constant will drift from the published version.",
 };
 
-function setup() {
-  const queue = createReviewQueue({ concurrency: 2 });
-  const { probot, records } = createTestProbot(
-    createApp({
-      process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })),
-      model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
-      limit: createLimit(8),
-      queue,
-      countTokens: estimateTokens,
-    }),
-  );
-  return { probot, records, queue };
-}
-
-interface DeepSeekRequest {
-  model: string;
-  messages: { role: string; content: string }[];
-}
-
-/** One DeepSeek completion answering `findings`; records the request body. */
-function mockDeepSeek(findings: unknown[], usage = { hit: 1000, miss: 500, completion: 200 }) {
-  const sent: DeepSeekRequest[] = [];
-  nock(DEEPSEEK)
-    .post("/chat/completions", (body) => {
-      sent.push(body);
-      return true;
-    })
-    .reply(200, {
-      id: "chatcmpl-1",
-      object: "chat.completion",
-      created: 1_764_460_800,
-      model: "deepseek-v4-flash",
-      choices: [
-        {
-          index: 0,
-          finish_reason: "stop",
-          message: { role: "assistant", content: JSON.stringify({ findings }) },
-        },
-      ],
-      usage: {
-        prompt_tokens: usage.hit + usage.miss,
-        completion_tokens: usage.completion,
-        total_tokens: usage.hit + usage.miss + usage.completion,
-        prompt_cache_hit_tokens: usage.hit,
-        prompt_cache_miss_tokens: usage.miss,
-      },
-    });
-  return sent;
-}
-
-/** The diff text of a DeepSeek request: what is between `<diff>` and `</diff>` in its user message. */
-function diffOf(request: DeepSeekRequest | undefined): string {
-  const user = request?.messages.find((message) => message.role === "user")?.content ?? "";
-  return /<diff>\n([\s\S]*)<\/diff>/.exec(user)?.[1] ?? "";
-}
-
 type PullRequestPayload = {
   pull_request: { head: { sha: string }; labels: { name: string }[] };
 };
@@ -135,11 +73,7 @@ function pullRequestEvent(action: string, change: (payload: PullRequestPayload) 
   return payload as never;
 }
 
-async function deliver(
-  setupResult: ReturnType<typeof setup>,
-  action: string,
-  change?: (payload: PullRequestPayload) => void,
-) {
+async function deliver(setupResult: TestApp, action: string, change?: (payload: PullRequestPayload) => void) {
   await setupResult.probot.receive({
     id: `delivery-${action}`,
     name: "pull_request",
@@ -163,10 +97,10 @@ type PostedReview = {
 describe("pull_request.synchronize", () => {
   describe("after a review of an earlier head that is an ancestor of the new one", () => {
     it("sends only the hunks changed since then and comments on lines of the whole pull request's diff", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
       mockCompare({ base: LAST_SHA, head: HEAD_SHA, status: "ahead", files: COMPARE_FILES });
-      const deepseek = mockDeepSeek([VERSION_FINDING]);
+      const deepseek = mockFindings([VERSION_FINDING]);
       const reviews = mockCreateReview({ id: 81 });
 
       await deliver(app, "synchronize");
@@ -208,10 +142,10 @@ describe("pull_request.synchronize", () => {
 
   describe("when the last reviewed head is no longer an ancestor (force push)", () => {
     it("reviews the whole pull request and says why", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
       mockCompare({ base: LAST_SHA, head: HEAD_SHA, status: "diverged", files: COMPARE_FILES });
-      const deepseek = mockDeepSeek([]);
+      const deepseek = mockFindings([]);
       const reviews = mockCreateReview({ id: 82 });
 
       await deliver(app, "synchronize");
@@ -234,10 +168,10 @@ describe("pull_request.synchronize", () => {
 
   describe("when GitHub no longer knows the last reviewed head (404 on compare)", () => {
     it("reviews the whole pull request", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
       mockCompare({ base: LAST_SHA, head: HEAD_SHA, httpStatus: 404 });
-      const deepseek = mockDeepSeek([]);
+      const deepseek = mockFindings([]);
       const reviews = mockCreateReview({ id: 83 });
 
       await deliver(app, "synchronize");
@@ -254,7 +188,7 @@ describe("pull_request.synchronize", () => {
 
   describe("when the head was already reviewed", () => {
     it("calls no model, posts nothing and logs why", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: HEAD_SHA })] });
 
       await deliver(app, "synchronize");
@@ -274,13 +208,13 @@ describe("pull_request.synchronize", () => {
 
   describe("when a human's review carries a forged marker for the head", () => {
     it("ignores the marker and reviews the pull request", async () => {
-      const app = setup();
+      const app = createTestApp();
       const forged = {
         ...ownReview({ id: 11, reviewedSha: HEAD_SHA, login: "mallory" }),
         user: { login: "mallory", type: "User" },
       };
       mockPullRequestReads({ files: files(), reviews: [forged] });
-      const deepseek = mockDeepSeek([LOOP_FINDING]);
+      const deepseek = mockFindings([LOOP_FINDING]);
       const reviews = mockCreateReview({ id: 84 });
 
       await deliver(app, "synchronize");
@@ -300,9 +234,9 @@ describe("pull_request.synchronize", () => {
   describe("when the model reports a finding the app already posted on the pull request", () => {
     it("posts only the new finding and says how many were not repeated", async () => {
       // First review: the loop finding is posted with its fingerprint.
-      const first = setup();
+      const first = createTestApp();
       mockPullRequestReads({ files: files() });
-      mockDeepSeek([LOOP_FINDING]);
+      mockFindings([LOOP_FINDING]);
       const firstReviews = mockCreateReview({ id: 85 });
       await deliver(first, "opened");
       const posted = (firstReviews[0] as PostedReview).comments[0];
@@ -317,7 +251,7 @@ describe("pull_request.synchronize", () => {
       expect(posted?.body).toContain(loopMarker);
 
       // After a force push the whole pull request is reviewed again and the model repeats itself.
-      const second = setup();
+      const second = createTestApp();
       const divisionMarker = fingerprintMarker(
         fingerprintComment({
           comment: { path: "src/math.js", line: 2, side: "RIGHT", body: "" },
@@ -341,7 +275,7 @@ describe("pull_request.synchronize", () => {
         ],
       });
       mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
-      mockDeepSeek([
+      mockFindings([
         { ...LOOP_FINDING, body: "Reading past the end of `values` yields `NaN`." },
         DIVISION_FINDING,
       ]);
@@ -372,9 +306,9 @@ describe("pull_request.synchronize", () => {
 describe("pull_request.opened", () => {
   describe("when GitHub delivers the same event twice in a row", () => {
     it("reviews the head once", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files() });
-      const deepseek = mockDeepSeek([LOOP_FINDING]);
+      const deepseek = mockFindings([LOOP_FINDING]);
       const reviews = mockCreateReview({ id: 87 });
 
       const delivery = { id: "delivery-1", name: "pull_request" as const };
@@ -395,9 +329,9 @@ describe("pull_request.opened", () => {
 
   describe("when other deliveries for the same head arrive while its review is queued or running", () => {
     it("reviews the head once (opened twice under new ids, and a racing synchronize)", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files() });
-      const deepseek = mockDeepSeek([LOOP_FINDING]);
+      const deepseek = mockFindings([LOOP_FINDING]);
       const reviews = mockCreateReview({ id: 87 });
 
       await Promise.all([
@@ -424,9 +358,9 @@ describe("pull_request.opened", () => {
 
   describe("when the pull request has the escalation label", () => {
     it("is reviewed by the Pro model and says so", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files() });
-      const deepseek = mockDeepSeek([LOOP_FINDING], { hit: 1000, miss: 1000, completion: 100 });
+      const deepseek = mockFindings([LOOP_FINDING], { hit: 1000, miss: 1000, completion: 100 });
       const reviews = mockCreateReview({ id: 88 });
 
       await deliver(app, "opened", (payload) => {
@@ -444,7 +378,7 @@ describe("pull_request.opened", () => {
 
   describe("when the pull request is closed", () => {
     it("does nothing at all", async () => {
-      const app = setup();
+      const app = createTestApp();
       await deliver(app, "opened", (payload) => {
         (payload.pull_request as unknown as { state: string }).state = "closed";
       });

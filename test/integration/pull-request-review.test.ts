@@ -1,14 +1,9 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
-import { createModelClient } from "../../src/llm/create-model-client.js";
-import { createLimit } from "../../src/queue/create-limit.js";
-import { createReviewQueue, type ReviewQueue } from "../../src/queue/review-queue.js";
-import { estimateTokens } from "../../src/review/count-tokens.js";
-import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestApp } from "../helpers/create-test-app.js";
+import type { LogRecord } from "../helpers/create-test-probot.js";
+import { DEEPSEEK, mockDeepSeek } from "../helpers/deepseek-mocks.js";
 import {
   mockAppAuth,
   mockCreateReview,
@@ -20,69 +15,24 @@ import { webhookExample } from "../helpers/webhook-examples.js";
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/pull-request/${name}`, import.meta.url), "utf8"));
 
-const DEEPSEEK = "https://deepseek.test";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-
-function setup() {
-  const queue: ReviewQueue = createReviewQueue({ concurrency: 2 });
-  const { probot, records } = createTestProbot(
-    createApp({
-      process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })),
-      model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
-      limit: createLimit(8),
-      queue,
-      countTokens: estimateTokens,
-    }),
-  );
-  return { probot, records, queue };
-}
-
-function deepseekAnswer(content: unknown, usage = { hit: 1024, miss: 900, completion: 300 }) {
-  return {
-    id: "chatcmpl-1",
-    object: "chat.completion",
-    created: 1_764_460_800,
-    model: "deepseek-v4-flash",
-    choices: [
-      {
-        index: 0,
-        finish_reason: "stop",
-        message: { role: "assistant", content: JSON.stringify(content) },
-      },
-    ],
-    usage: {
-      prompt_tokens: usage.hit + usage.miss,
-      completion_tokens: usage.completion,
-      total_tokens: usage.hit + usage.miss + usage.completion,
-      prompt_cache_hit_tokens: usage.hit,
-      prompt_cache_miss_tokens: usage.miss,
-    },
-  };
-}
 
 function completedLine(records: LogRecord[]) {
   return records.filter((record) => record.msg === "review.completed" || record.msg === "review.failed");
 }
 
 describe("pull_request.opened", () => {
-  let sent: { deepseek: Record<string, unknown>[] };
-
-  beforeEach(() => {
-    sent = { deepseek: [] };
-  });
   afterEach(() => nock.cleanAll());
 
   describe("with a reviewable diff", () => {
     it("posts one review with every comment on a line of the diff and logs what it cost", async () => {
-      const { probot, records, queue } = setup();
+      const { probot, records, queue } = createTestApp();
       mockPullRequestReads({ files: fixture("files.json") });
       const reviews = mockCreateReview({});
-      nock(DEEPSEEK)
-        .post("/chat/completions", (body) => {
-          sent.deepseek.push(body);
-          return true;
-        })
-        .reply(200, deepseekAnswer(fixture("model-answer.json")));
+      const deepseek = mockDeepSeek({
+        answer: fixture("model-answer.json"),
+        usage: { hit: 1024, miss: 900, completion: 300 },
+      });
 
       await probot.receive({
         id: "delivery-1",
@@ -92,8 +42,8 @@ describe("pull_request.opened", () => {
       expect(await queue.drain(10_000)).toEqual([]);
 
       // One DeepSeek request in Non-Think, JSON mode; skipped files never reach the model.
-      expect(sent.deepseek).toHaveLength(1);
-      const request = sent.deepseek[0] as {
+      expect(deepseek).toHaveLength(1);
+      const request = deepseek[0] as {
         model: string;
         thinking: unknown;
         response_format: unknown;
@@ -160,7 +110,7 @@ describe("pull_request.opened", () => {
 
   describe("when the pull request is a draft", () => {
     it("does not review it", async () => {
-      const { probot, records, queue } = setup();
+      const { probot, records, queue } = createTestApp();
       mockAppAuth();
       mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
       const payload = webhookExample<{ pull_request: { draft: boolean } }>("pull_request", "opened");
@@ -176,7 +126,7 @@ describe("pull_request.opened", () => {
 
   describe("when every changed file is skipped", () => {
     it("posts a short review that lists the skipped files and calls no model", async () => {
-      const { probot, records, queue } = setup();
+      const { probot, records, queue } = createTestApp();
       const files = (fixture("files.json") as { filename: string }[]).filter((file) =>
         ["package-lock.json", "assets/logo.png"].includes(file.filename),
       );
@@ -201,7 +151,7 @@ describe("pull_request.opened", () => {
 
   describe("when DeepSeek rejects the API key", () => {
     it("posts a review that says so and logs review.failed", async () => {
-      const { probot, records, queue } = setup();
+      const { probot, records, queue } = createTestApp();
       mockPullRequestReads({ files: fixture("files.json") });
       const reviews = mockCreateReview({ id: 79 });
       nock(DEEPSEEK)

@@ -1,16 +1,12 @@
 import { readFileSync } from "node:fs";
-import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { createModelClient } from "../../src/llm/create-model-client.js";
-import { createLimit } from "../../src/queue/create-limit.js";
-import { createReviewQueue } from "../../src/queue/review-queue.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
 import { formatChunkFile } from "../../src/review/format-diff.js";
-import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
+import type { LogRecord } from "../helpers/create-test-probot.js";
+import { mockDeepSeek } from "../helpers/deepseek-mocks.js";
+import { diffOf } from "../helpers/fakes.js";
 import {
   mockAppAuth,
   mockCreateReview,
@@ -24,7 +20,6 @@ import {
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
-const DEEPSEEK = "https://deepseek.test";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const REPO = { owner: "Codertocat", repo: "Hello-World" };
 
@@ -37,81 +32,18 @@ const modelAnswer = () => fixture("model-answer.json") as { findings: unknown[] 
 
 type RestFile = { filename: string; patch?: string };
 
-function setup() {
-  const queue = createReviewQueue({ concurrency: 2 });
-  const { probot, records } = createTestProbot(
-    createApp({
-      process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })),
-      model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
-      limit: createLimit(8),
-      queue,
-      countTokens: estimateTokens,
-    }),
-  );
-  return { probot, records, queue };
-}
-
-interface DeepSeekRequest {
-  model: string;
-  messages: { role: string; content: string }[];
-}
-
-interface Usage {
-  hit: number;
-  miss: number;
-  completion: number;
-}
-
-/** One DeepSeek completion for a request to `model` (any model when absent); records the request body. */
-function mockDeepSeek(params: { answer: unknown; model?: string; usage?: Usage }) {
-  const usage = params.usage ?? { hit: 1000, miss: 500, completion: 200 };
-  const sent: DeepSeekRequest[] = [];
-  nock(DEEPSEEK)
-    .post("/chat/completions", (body: DeepSeekRequest) => {
-      if (params.model !== undefined && body.model !== params.model) return false;
-      sent.push(body);
-      return true;
-    })
-    .reply(200, {
-      id: "chatcmpl-1",
-      object: "chat.completion",
-      created: 1_764_460_800,
-      model: params.model ?? "deepseek-v4-flash",
-      choices: [
-        {
-          index: 0,
-          finish_reason: "stop",
-          message: { role: "assistant", content: JSON.stringify(params.answer) },
-        },
-      ],
-      usage: {
-        prompt_tokens: usage.hit + usage.miss,
-        completion_tokens: usage.completion,
-        total_tokens: usage.hit + usage.miss + usage.completion,
-        prompt_cache_hit_tokens: usage.hit,
-        prompt_cache_miss_tokens: usage.miss,
-      },
-    });
-  return sent;
-}
-
-function diffOf(request: DeepSeekRequest | undefined): string {
-  const user = request?.messages.find((message) => message.role === "user")?.content ?? "";
-  return /<diff>\n([\s\S]*)<\/diff>/.exec(user)?.[1] ?? "";
-}
-
 type PullRequestPayload = {
   pull_request: { draft: boolean; user: { login: string }; labels: { name: string }[] };
 };
 
-async function open(app: ReturnType<typeof setup>, change: (payload: PullRequestPayload) => void = () => {}) {
+async function open(app: TestApp, change: (payload: PullRequestPayload) => void = () => {}) {
   const payload = webhookExample<PullRequestPayload>("pull_request", "opened");
   change(payload);
   await app.probot.receive({ id: "delivery-opened", name: "pull_request", payload: payload as never });
   expect(await app.queue.drain(10_000)).toEqual([]);
 }
 
-async function commentReview(app: ReturnType<typeof setup>) {
+async function commentReview(app: TestApp) {
   const payload = webhookExample<{
     issue: { number: number; pull_request?: { url: string } };
     comment: { body: string };
@@ -159,7 +91,7 @@ function tokensOf(file: RestFile): number {
 describe("repository configuration (.github/deepseek-review.yml)", () => {
   describe("with invalid and unknown keys", () => {
     it("reviews on the defaults for those keys and names every problem in the review", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({
         files: files(),
         config: "max_comments: lots\nmin_severity: blocker\nmaxComments: 3\n",
@@ -189,7 +121,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("that is not valid YAML", () => {
     it("reviews on the defaults and reports the file as a problem", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), config: "max_comments: [1, 2\nlanguage: : :\n" });
       mockDeepSeek({ answer: modelAnswer() });
       const reviews = mockCreateReview({ id: 92 });
@@ -210,7 +142,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
   });
   describe("with auto_review: false", () => {
     it("skips an opened pull request but still reviews on /review", async () => {
-      const app = setup();
+      const app = createTestApp();
       const config = "auto_review: false\n";
       mockAppAuth();
       mockRepoConfig({ ...REPO, config });
@@ -249,7 +181,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("with enabled: false", () => {
     it("does nothing on open and answers /review that reviews are off", async () => {
-      const app = setup();
+      const app = createTestApp();
       const config = "enabled: false\n";
       mockAppAuth();
       mockRepoConfig({ ...REPO, config });
@@ -312,7 +244,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
         "draft pull request; reviewed when marked ready",
       ],
     ])("skip %s", async (_name, config, change, reason) => {
-      const app = setup();
+      const app = createTestApp();
       mockAppAuth();
       mockRepoConfig({ ...REPO, ...(config === undefined ? {} : { config }) });
 
@@ -324,7 +256,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
     });
 
     it("reviews a draft with drafts: true", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), config: "drafts: true\n" });
       const deepseek = mockDeepSeek({ answer: { findings: [] } });
       const reviews = mockCreateReview({ id: 94 });
@@ -343,7 +275,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("with paths.include", () => {
     it("reviews only matching files and lists the others as excluded by configuration", async () => {
-      const app = setup();
+      const app = createTestApp();
       const readme = {
         ...addedFile("README.md", 2),
         patch: "@@ -1,1 +1,2 @@\n # Hello-World\n+Divides and averages numbers.",
@@ -368,7 +300,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("with min_severity: major", () => {
     it("posts only critical and major findings and counts the others in the body", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), config: "min_severity: major\n" });
       mockDeepSeek({ answer: modelAnswer() });
       const reviews = mockCreateReview({ id: 96 });
@@ -387,7 +319,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("with escalate.paths", () => {
     it("sends the matching file to the Pro model and the rest to Flash, and prices each at its own rates", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockPullRequestReads({ files: files(), config: 'escalate:\n  paths: ["src/math.js"]\n' });
       const flashUsage = { hit: 1000, miss: 500, completion: 100 };
       const proUsage = { hit: 2000, miss: 800, completion: 300 };
@@ -439,7 +371,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
 
   describe("with max_pr_tokens: 1000 and a bigger diff", () => {
     it("reviews the most important file that fits and lists the rest as over the budget", async () => {
-      const app = setup();
+      const app = createTestApp();
       const core = addedFile("src/core.js", 50);
       const util = addedFile("src/util.js", 20);
       const guide = addedFile("docs/guide.md", 20);

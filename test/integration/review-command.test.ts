@@ -1,14 +1,9 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
-import { createModelClient } from "../../src/llm/create-model-client.js";
-import { createLimit } from "../../src/queue/create-limit.js";
-import { createReviewQueue } from "../../src/queue/review-queue.js";
-import { estimateTokens } from "../../src/review/count-tokens.js";
-import { createTestProbot, type LogRecord } from "../helpers/create-test-probot.js";
+import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
+import type { LogRecord } from "../helpers/create-test-probot.js";
+import { mockFindings } from "../helpers/deepseek-mocks.js";
 import {
   mockAppAuth,
   mockCreateReview,
@@ -22,7 +17,6 @@ import {
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
-const DEEPSEEK = "https://deepseek.test";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const COMMENT_ID = 492700400;
 const USER = "Codertocat";
@@ -42,51 +36,6 @@ const FINDING = {
   body: "`i <= values.length` reads `values[values.length]`, so the sum is `NaN`.",
 };
 
-function setup() {
-  const queue = createReviewQueue({ concurrency: 2 });
-  const { probot, records } = createTestProbot(
-    createApp({
-      process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })),
-      model: createModelClient({ apiKey: "sk-test", baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
-      limit: createLimit(8),
-      queue,
-      countTokens: estimateTokens,
-    }),
-  );
-  return { probot, records, queue };
-}
-
-/** One DeepSeek completion answering `findings`; records the request body. */
-function mockDeepSeek(findings: unknown[]) {
-  const sent: { model: string }[] = [];
-  nock(DEEPSEEK)
-    .post("/chat/completions", (body) => {
-      sent.push(body);
-      return true;
-    })
-    .reply(200, {
-      id: "chatcmpl-1",
-      object: "chat.completion",
-      created: 1_764_460_800,
-      model: "deepseek-v4-flash",
-      choices: [
-        {
-          index: 0,
-          finish_reason: "stop",
-          message: { role: "assistant", content: JSON.stringify({ findings }) },
-        },
-      ],
-      usage: {
-        prompt_tokens: 1500,
-        completion_tokens: 200,
-        total_tokens: 1700,
-        prompt_cache_hit_tokens: 1000,
-        prompt_cache_miss_tokens: 500,
-      },
-    });
-  return sent;
-}
-
 type CommentPayload = {
   action: string;
   issue: { number: number; pull_request?: { url: string } };
@@ -105,7 +54,7 @@ function commentEvent(body: string, change: (payload: CommentPayload) => void = 
   return payload;
 }
 
-async function comment(app: ReturnType<typeof setup>, payload: CommentPayload) {
+async function comment(app: TestApp, payload: CommentPayload) {
   await app.probot.receive({ id: "delivery-comment", name: "issue_comment", payload: payload as never });
   expect(await app.queue.drain(10_000)).toEqual([]);
 }
@@ -127,7 +76,7 @@ function mockCommandStart(config?: string) {
 function mockCommandReview() {
   mockGetPullRequest({ pull: pullRequest() });
   mockPullRequestLists({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: HEAD_SHA })] });
-  const deepseek = mockDeepSeek([FINDING]);
+  const deepseek = mockFindings([FINDING]);
   const reviews = mockCreateReview({ id: 90 });
   return { deepseek, reviews };
 }
@@ -137,7 +86,7 @@ type PostedReview = { commit_id: string; body: string; comments: { path: string;
 describe("issue_comment.created", () => {
   describe("/review on a pull request the app already reviewed at its head", () => {
     it("reacts with eyes, checks the permission and reviews the whole pull request again", async () => {
-      const app = setup();
+      const app = createTestApp();
       const reactions = mockCommandStart();
       mockPermission({ user: USER, permission: "write" });
       const { deepseek, reviews } = mockCommandReview();
@@ -173,7 +122,7 @@ describe("issue_comment.created", () => {
 
   describe("/review pro", () => {
     it("reviews with the Pro model", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart();
       mockPermission({ user: USER, permission: "admin" });
       const { deepseek, reviews } = mockCommandReview();
@@ -192,7 +141,7 @@ describe("issue_comment.created", () => {
 
   describe("/review help", () => {
     it("answers with the commands and the configuration in effect, and calls no model", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart("max_comments: 5\nlanguage: Deutsch\n");
       const replies = mockIssueComment({ number: 2 });
 
@@ -224,7 +173,7 @@ describe("issue_comment.created", () => {
 
   describe("by a user with read permission", () => {
     it("replies why and reviews nothing", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart();
       mockPermission({ user: USER, permission: "read" });
       const replies = mockIssueComment({ number: 2 });
@@ -242,7 +191,7 @@ describe("issue_comment.created", () => {
 
   describe("with a role finer than GitHub's permission", () => {
     it("lets a maintainer run /review when the config asks for maintain", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart("review_command:\n  min_permission: maintain\n");
       mockPermission({ user: USER, permission: "write", roleName: "maintain" });
       const { deepseek, reviews } = mockCommandReview();
@@ -257,7 +206,7 @@ describe("issue_comment.created", () => {
     });
 
     it("refuses a triager when the config asks for write", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart();
       mockPermission({ user: USER, permission: "read", roleName: "triage" });
       const replies = mockIssueComment({ number: 2 });
@@ -275,7 +224,7 @@ describe("issue_comment.created", () => {
 
   describe("/review with an argument it does not know", () => {
     it("replies that it is unknown and points to /review help", async () => {
-      const app = setup();
+      const app = createTestApp();
       mockCommandStart();
       const replies = mockIssueComment({ number: 2 });
 
@@ -329,7 +278,7 @@ describe("issue_comment.created", () => {
       ["a comment whose first line is not /review", "LGTM\n/review", () => {}],
       ["a comment that mentions /review in passing", "Please /review this", () => {}],
     ])("ignores %s without calling GitHub or DeepSeek", async (_name, body, change) => {
-      const app = setup();
+      const app = createTestApp();
 
       await comment(app, commentEvent(body, change));
 

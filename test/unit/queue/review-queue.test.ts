@@ -40,17 +40,26 @@ function createRecorder() {
   return { events, job };
 }
 
-function autoReview(params: {
-  pr: string;
-  headSha: string;
-  run: () => Promise<void>;
-  log: Logger;
-}): ReviewRequest {
-  return { kind: "auto", ...params };
-}
-
-function commandReview(params: { pr: string; run: () => Promise<void>; log: Logger }): ReviewRequest {
-  return { kind: "command", ...params };
+/**
+ * A queue of `concurrency` slots with a fake logger, a job recorder and a gate; `auto` and `command` build requests
+ * that log to that logger.
+ */
+function setup(concurrency: number) {
+  const queue = createReviewQueue({ concurrency });
+  const log = createFakeLogger();
+  const { events, job } = createRecorder();
+  const gate = createGate();
+  const auto = (params: { pr: string; headSha: string; run: () => Promise<void> }): ReviewRequest => ({
+    kind: "auto",
+    ...params,
+    log,
+  });
+  const command = (params: { pr: string; run: () => Promise<void> }): ReviewRequest => ({
+    kind: "command",
+    ...params,
+    log,
+  });
+  return { queue, log, events, job, gate, auto, command };
 }
 
 const duplicateMessage = "review already queued or running; not queued again";
@@ -58,8 +67,7 @@ const duplicateMessage = "review already queued or running; not queued again";
 describe("createReviewQueue", () => {
   describe("with a concurrency of 2", () => {
     it("never runs more than 2 jobs at once across pull requests and runs them all", async () => {
-      const queue = createReviewQueue({ concurrency: 2 });
-      const log = createFakeLogger();
+      const { queue, log, auto } = setup(2);
       let running = 0;
       let mostAtOnce = 0;
       const finished: string[] = [];
@@ -71,7 +79,7 @@ describe("createReviewQueue", () => {
           running--;
           finished.push(pr);
         };
-        expect(queue.enqueue(autoReview({ pr, headSha: "aaa", run, log }))).toBe("queued");
+        expect(queue.enqueue(auto({ pr, headSha: "aaa", run }))).toBe("queued");
       }
       expect(queue.pending).toBe(2);
       expect(queue.size).toBe(4);
@@ -87,16 +95,11 @@ describe("createReviewQueue", () => {
 
   describe("jobs of one pull request", () => {
     it("run one after the other even when slots are free", async () => {
-      const queue = createReviewQueue({ concurrency: 3 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, events, job, gate, auto, command } = setup(3);
 
-      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("auto bbb"), log }))).toBe(
-        "queued",
-      );
-      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "ccc", run: job("other pr"), log }));
+      queue.enqueue(command({ pr: "o/r#1", run: job("command", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("auto bbb") }))).toBe("queued");
+      queue.enqueue(auto({ pr: "o/r#2", headSha: "ccc", run: job("other pr") }));
       await sleep(10);
 
       expect(events).toEqual(["command started", "other pr started", "other pr ended"]);
@@ -116,14 +119,11 @@ describe("createReviewQueue", () => {
     });
 
     it("count as requests in size and pending: one running, an auto and a command waiting", () => {
-      const queue = createReviewQueue({ concurrency: 4 });
-      const log = createFakeLogger();
-      const { job } = createRecorder();
-      const gate = createGate();
+      const { queue, job, gate, auto, command } = setup(4);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }));
-      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb") }));
+      queue.enqueue(command({ pr: "o/r#1", run: job("command") }));
 
       expect(queue.pending).toBe(1);
       expect(queue.size).toBe(2);
@@ -133,16 +133,11 @@ describe("createReviewQueue", () => {
 
   describe("an auto review of a head already reviewed", () => {
     it("is a duplicate while the review of that head waits", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, log, events, job, gate, auto } = setup(1);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb again"), log }))).toBe(
-        "duplicate",
-      );
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb") }))).toBe("queued");
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb again") }))).toBe("duplicate");
       expect(queue.size).toBe(1);
       expect(log.calls).toEqual([
         { level: "info", obj: { pr: "o/r#1", headSha: "bbb" }, msg: duplicateMessage },
@@ -154,15 +149,10 @@ describe("createReviewQueue", () => {
     });
 
     it("is a duplicate while the review of that head runs", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, log, events, job, gate, auto } = setup(1);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa again"), log }))).toBe(
-        "duplicate",
-      );
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa again") }))).toBe("duplicate");
       expect(queue.size).toBe(0);
       expect(log.calls).toEqual([
         { level: "info", obj: { pr: "o/r#1", headSha: "aaa" }, msg: duplicateMessage },
@@ -174,17 +164,11 @@ describe("createReviewQueue", () => {
     });
 
     it("is queued again once the review of that head has ended", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
+      const { queue, log, events, job, auto } = setup(1);
 
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("first"), log }))).toBe(
-        "queued",
-      );
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("first") }))).toBe("queued");
       expect(await queue.drain(5_000)).toEqual([]);
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("second"), log }))).toBe(
-        "queued",
-      );
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("second") }))).toBe("queued");
       expect(await queue.drain(5_000)).toEqual([]);
 
       expect(events).toEqual(["first started", "first ended", "second started", "second ended"]);
@@ -194,19 +178,12 @@ describe("createReviewQueue", () => {
 
   describe("an auto review of a newer head", () => {
     it("replaces the waiting review of an older head, even while it waits for a slot, and only the newest runs", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, log, events, job, gate, auto } = setup(1);
 
-      queue.enqueue(autoReview({ pr: "o/r#9", headSha: "zzz", run: job("other pr", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa"), log }))).toBe("queued");
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe(
-        "replaced",
-      );
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "ccc", run: job("ccc"), log }))).toBe(
-        "replaced",
-      );
+      queue.enqueue(auto({ pr: "o/r#9", headSha: "zzz", run: job("other pr", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa") }))).toBe("queued");
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb") }))).toBe("replaced");
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "ccc", run: job("ccc") }))).toBe("replaced");
       expect(queue.size).toBe(1);
       expect(log.calls).toEqual([
         {
@@ -227,13 +204,10 @@ describe("createReviewQueue", () => {
     });
 
     it("does not interrupt the running review of an older head and runs right after it", async () => {
-      const queue = createReviewQueue({ concurrency: 2 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, log, events, job, gate, auto } = setup(2);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb") }))).toBe("queued");
       await sleep(10);
       expect(events).toEqual(["aaa started"]);
 
@@ -246,16 +220,11 @@ describe("createReviewQueue", () => {
 
   describe("a /review command", () => {
     it("is a duplicate while another command waits, and queued once more while one runs", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, log, events, job, gate, command } = setup(1);
 
-      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("first", gate.opened), log }))).toBe(
-        "queued",
-      );
-      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("second"), log }))).toBe("queued");
-      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("third"), log }))).toBe("duplicate");
+      expect(queue.enqueue(command({ pr: "o/r#1", run: job("first", gate.opened) }))).toBe("queued");
+      expect(queue.enqueue(command({ pr: "o/r#1", run: job("second") }))).toBe("queued");
+      expect(queue.enqueue(command({ pr: "o/r#1", run: job("third") }))).toBe("duplicate");
       expect(queue.pending).toBe(1);
       expect(queue.size).toBe(1);
       expect(log.calls).toEqual([
@@ -268,14 +237,11 @@ describe("createReviewQueue", () => {
     });
 
     it("runs before a waiting auto review of the same pull request", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, events, job, gate, auto, command } = setup(1);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb"), log }))).toBe("queued");
-      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }))).toBe("queued");
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb") }))).toBe("queued");
+      expect(queue.enqueue(command({ pr: "o/r#1", run: job("command") }))).toBe("queued");
 
       gate.open();
       expect(await queue.drain(5_000)).toEqual([]);
@@ -290,44 +256,37 @@ describe("createReviewQueue", () => {
     });
 
     it("does not make an auto review of the running head a duplicate", () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { job } = createRecorder();
-      const gate = createGate();
+      const { queue, job, gate, auto, command } = setup(1);
 
-      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", gate.opened), log }));
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa"), log }))).toBe("queued");
+      queue.enqueue(command({ pr: "o/r#1", run: job("command", gate.opened) }));
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa") }))).toBe("queued");
       gate.open();
     });
   });
 
   describe("when a job throws", () => {
     it("logs it at error as a crash and still runs the jobs after it", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
+      const { queue, log, events, job, auto, command } = setup(1);
 
       queue.enqueue(
-        autoReview({
+        auto({
           pr: "o/r#1",
           headSha: "aaa",
           run: async () => {
             throw new TypeError("cannot read properties of undefined");
           },
-          log,
         }),
       );
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("same pr"), log }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("same pr") }));
       queue.enqueue(
-        commandReview({
+        command({
           pr: "o/r#2",
           run: () => {
             throw "a string, not an Error";
           },
-          log,
         }),
       );
-      queue.enqueue(commandReview({ pr: "o/r#3", run: job("other pr"), log }));
+      queue.enqueue(command({ pr: "o/r#3", run: job("other pr") }));
 
       expect(await queue.drain(5_000)).toEqual([]);
       expect(events).toEqual(["other pr started", "other pr ended", "same pr started", "same pr ended"]);
@@ -346,18 +305,14 @@ describe("createReviewQueue", () => {
     });
 
     it("queues the same pull request again afterwards", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
+      const { queue, events, job, auto } = setup(1);
       const crash = async () => {
         throw new Error("boom");
       };
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: crash, log }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: crash }));
       expect(await queue.drain(5_000)).toEqual([]);
-      expect(queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("retry"), log }))).toBe(
-        "queued",
-      );
+      expect(queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("retry") }))).toBe("queued");
       expect(await queue.drain(5_000)).toEqual([]);
       expect(events).toEqual(["retry started", "retry ended"]);
     });
@@ -365,14 +320,11 @@ describe("createReviewQueue", () => {
 
   describe("drain() without pause()", () => {
     it("waits for a chain of jobs of one pull request, not just the running one", async () => {
-      const queue = createReviewQueue({ concurrency: 2 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, events, job, gate, auto, command } = setup(2);
 
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened), log }));
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("bbb", sleep(5)), log }));
-      queue.enqueue(commandReview({ pr: "o/r#1", run: job("command", sleep(5)), log }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "aaa", run: job("aaa", gate.opened) }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("bbb", sleep(5)) }));
+      queue.enqueue(command({ pr: "o/r#1", run: job("command", sleep(5)) }));
 
       const drained = queue.drain(5_000);
       gate.open();
@@ -392,14 +344,11 @@ describe("createReviewQueue", () => {
 
   describe("pause() then drain()", () => {
     it("returns the sorted keys still running or waiting when a job outlives the timeout", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
-      const gate = createGate();
+      const { queue, events, job, gate, auto } = setup(1);
 
-      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "aaa", run: job("running", gate.opened), log }));
-      queue.enqueue(autoReview({ pr: "o/r#1", headSha: "bbb", run: job("waiting"), log }));
-      queue.enqueue(autoReview({ pr: "o/r#2", headSha: "ccc", run: job("waiting behind running"), log }));
+      queue.enqueue(auto({ pr: "o/r#2", headSha: "aaa", run: job("running", gate.opened) }));
+      queue.enqueue(auto({ pr: "o/r#1", headSha: "bbb", run: job("waiting") }));
+      queue.enqueue(auto({ pr: "o/r#2", headSha: "ccc", run: job("waiting behind running") }));
       queue.pause();
 
       const started = Date.now();
@@ -415,12 +364,10 @@ describe("createReviewQueue", () => {
     });
 
     it("returns [] as soon as every running job has finished", async () => {
-      const queue = createReviewQueue({ concurrency: 2 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
+      const { queue, events, job, command } = setup(2);
 
-      queue.enqueue(commandReview({ pr: "o/r#1", run: job("slow", sleep(20)), log }));
-      queue.enqueue(commandReview({ pr: "o/r#2", run: job("fast", sleep(10)), log }));
+      queue.enqueue(command({ pr: "o/r#1", run: job("slow", sleep(20)) }));
+      queue.enqueue(command({ pr: "o/r#2", run: job("fast", sleep(10)) }));
       queue.pause();
 
       const started = Date.now();
@@ -430,12 +377,10 @@ describe("createReviewQueue", () => {
     });
 
     it("does not start jobs queued after the pause", async () => {
-      const queue = createReviewQueue({ concurrency: 1 });
-      const log = createFakeLogger();
-      const { events, job } = createRecorder();
+      const { queue, events, job, command } = setup(1);
 
       queue.pause();
-      expect(queue.enqueue(commandReview({ pr: "o/r#1", run: job("command"), log }))).toBe("queued");
+      expect(queue.enqueue(command({ pr: "o/r#1", run: job("command") }))).toBe("queued");
 
       expect(await queue.drain(20)).toEqual(["o/r#1"]);
       expect(events).toEqual([]);

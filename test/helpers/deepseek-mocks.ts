@@ -1,0 +1,55 @@
+import nock from "nock";
+import type { ChatMessage } from "../../src/review/types.js";
+import { chatCompletionBody } from "./fake-deepseek.js";
+
+/** The base URL the integration tests give the model client; nock answers for it. */
+export const DEEPSEEK = "https://deepseek.test";
+
+/** Prompt tokens served from DeepSeek's cache, not from it, and completion tokens. */
+export interface Usage {
+  hit: number;
+  miss: number;
+  completion: number;
+}
+
+/** A chat completion request as the app sends it (the fields the tests read). */
+export interface DeepSeekRequest {
+  model: string;
+  messages: ChatMessage[];
+}
+
+const DEFAULT_USAGE: Usage = { hit: 1000, miss: 500, completion: 200 };
+
+/** The body of a DeepSeek chat completion whose message content is `answer` as JSON, with `usage`. */
+export function deepseekAnswer(params: { answer: unknown; usage?: Usage; model?: string }) {
+  const usage = params.usage ?? DEFAULT_USAGE;
+  return chatCompletionBody({
+    content: JSON.stringify(params.answer),
+    promptTokens: usage.hit + usage.miss,
+    completionTokens: usage.completion,
+    cacheHitTokens: usage.hit,
+    ...(params.model === undefined ? {} : { model: params.model }),
+  });
+}
+
+/**
+ * DeepSeek answers `times` requests (default 1) to `model` (any model when absent) with `answer`; returns the
+ * request bodies as they arrive.
+ */
+export function mockDeepSeek(params: { answer: unknown; usage?: Usage; model?: string; times?: number }) {
+  const sent: DeepSeekRequest[] = [];
+  nock(DEEPSEEK)
+    .post("/chat/completions", (body: DeepSeekRequest) => {
+      if (params.model !== undefined && body.model !== params.model) return false;
+      sent.push(body);
+      return true;
+    })
+    .times(params.times ?? 1)
+    .reply(200, deepseekAnswer(params));
+  return sent;
+}
+
+/** One DeepSeek completion answering `{ findings }`; returns the request bodies. */
+export function mockFindings(findings: unknown[], usage?: Usage) {
+  return mockDeepSeek({ answer: { findings }, ...(usage === undefined ? {} : { usage }) });
+}
