@@ -68,8 +68,8 @@ export function createApp(deps: AppDeps) {
           command: command.kind,
         });
         const repositoryGateway = createRepositoryGateway(context.octokit, ref);
-        // Acknowledge at once; the command itself waits its turn in the queue.
-        await repositoryGateway
+        // Acknowledge at once, without holding up the webhook's answer; the command waits its turn in the queue.
+        void repositoryGateway
           .reactToComment(comment.id, "eyes")
           .catch((error: unknown) =>
             log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
