@@ -69,16 +69,24 @@ export function mockPullRequestLists(
     .reply(200, params.comments ?? []);
 }
 
+/**
+ * A nock body matcher that accepts any JSON body and records it. nock also calls body matchers while it tries
+ * interceptors for other requests in flight (seen with an empty body); only real JSON bodies are recorded.
+ */
+export function recordBody<T>(sent: T[]) {
+  return (body: unknown): boolean => {
+    if (typeof body === "object" && body !== null) sent.push(body as T);
+    return true;
+  };
+}
+
 /** Records the body of `pulls.createReview` and answers with `id`. */
 export function mockCreateReview(params: { owner?: string; repo?: string; number?: number; id?: number }) {
   const sent: Record<string, unknown>[] = [];
   nock(GITHUB)
     .post(
       `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}/reviews`,
-      (body) => {
-        sent.push(body);
-        return true;
-      },
+      recordBody(sent),
     )
     .reply(200, { id: params.id ?? 77 });
   return sent;
@@ -133,11 +141,7 @@ export function mockCompare(params: {
 export function mockReaction(params: { owner?: string; repo?: string; commentId: number }) {
   const sent: Record<string, unknown>[] = [];
   nock(GITHUB)
-    .post(`${repoPath(params)}/issues/comments/${params.commentId}/reactions`, (body) => {
-      // nock may also call the matcher with an empty body while other requests are in flight; keep real bodies.
-      if (typeof body === "object" && body !== null) sent.push(body);
-      return true;
-    })
+    .post(`${repoPath(params)}/issues/comments/${params.commentId}/reactions`, recordBody(sent))
     .reply(201, { id: 1, content: "eyes" });
   return sent;
 }
@@ -174,10 +178,7 @@ export function mockGetPullRequest(params: {
 export function mockIssueComment(params: { owner?: string; repo?: string; number?: number }) {
   const sent: Record<string, unknown>[] = [];
   nock(GITHUB)
-    .post(`${repoPath(params)}/issues/${params.number ?? 2}/comments`, (body) => {
-      sent.push(body);
-      return true;
-    })
+    .post(`${repoPath(params)}/issues/${params.number ?? 2}/comments`, recordBody(sent))
     .reply(201, { id: 900 });
   return sent;
 }
