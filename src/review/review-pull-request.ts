@@ -106,15 +106,13 @@ export interface ReviewOutcome {
 export async function reviewPullRequest(params: ReviewPullRequestParams): Promise<ReviewOutcome> {
   const { pr, settings, log, github } = params;
   const trigger = params.trigger ?? "auto";
-  const [files, ownReviews, posted] = await Promise.all([
-    github.listFiles(),
-    github.listOwnReviews(),
-    github.listOwnFingerprints(),
-  ]);
+  // The app's own reviews first: a redelivered or repeated trigger stops here, before reading up to 30 pages of files.
+  const ownReviews = await github.listOwnReviews();
   const reviewedShas = ownReviews.flatMap((review) => (review.reviewedSha ? [review.reviewedSha] : []));
   if (trigger === "auto" && reviewedShas.includes(pr.headSha)) {
     return skippedOutcome(settings, "this commit was already reviewed");
   }
+  const [files, posted] = await Promise.all([github.listFiles(), github.listOwnFingerprints()]);
 
   const selection = selectFiles({
     files,

@@ -18,6 +18,8 @@ export interface GitHubPullRequestMocks {
   config?: string;
   /** Mock the installation token and `GET /app` (the app's login); default true. */
   auth?: boolean;
+  /** The job stops after the app's own reviews (the head was already reviewed): files and comments are not read. */
+  stopsAtReviews?: boolean;
 }
 
 /** An installation token and the app's slug, as every job asks for them. */
@@ -54,16 +56,21 @@ export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
 
 /** The three lists a review reads: the files, the app's own reviews and the review comments (no auth, no config). */
 export function mockPullRequestLists(
-  params: Pick<GitHubPullRequestMocks, "owner" | "repo" | "number" | "files" | "reviews" | "comments">,
+  params: Pick<
+    GitHubPullRequestMocks,
+    "owner" | "repo" | "number" | "files" | "reviews" | "comments" | "stopsAtReviews"
+  >,
 ): void {
   const base = `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}`;
+  nock(GITHUB)
+    .get(`${base}/reviews`)
+    .query({ per_page: 100 })
+    .reply(200, params.reviews ?? []);
+  if (params.stopsAtReviews) return;
   nock(GITHUB)
     .get(`${base}/files`)
     .query({ per_page: 100 })
     .reply(200, params.files ?? [])
-    .get(`${base}/reviews`)
-    .query({ per_page: 100 })
-    .reply(200, params.reviews ?? [])
     .get(`${base}/comments`)
     .query({ per_page: 100 })
     .reply(200, params.comments ?? []);

@@ -189,7 +189,7 @@ describe("pull_request.synchronize", () => {
   describe("when the head was already reviewed", () => {
     it("calls no model, posts nothing and logs why", async () => {
       const app = createTestApp();
-      mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: HEAD_SHA })] });
+      mockPullRequestReads({ reviews: [ownReview({ id: 10, reviewedSha: HEAD_SHA })], stopsAtReviews: true });
 
       await deliver(app, "synchronize");
 
