@@ -35,8 +35,8 @@ export function createPullRequestGateway(
     },
     async createReview(review) {
       // Comments GitHub does not accept are listed in the body of the posted review.
-      const { id } = await postReview(octokit, ref, review);
-      return { id };
+      const { id, rejected } = await postReview(octokit, ref, review);
+      return { id, rejected: rejected.length };
     },
     async listOwnReviews() {
       const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, pull);

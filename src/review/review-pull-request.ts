@@ -195,6 +195,10 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
   }
   const reviewedFiles = plan.kept.filter((path) => !notReviewed.has(path));
+  // Without the reviewed marker, the next push or redelivery reviews the whole PR, so no file stays unreviewed.
+  if (failures.length > 0) {
+    sections.push("Not every file could be reviewed: the next push reviews the whole pull request again.");
+  }
   const usage = sumUsage(models.map((one) => one.usage));
   const requests = models.reduce((sum, one) => sum + one.requests, 0);
   const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
@@ -213,10 +217,12 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       costUsd,
       headSha: pr.headSha,
       sections,
-      marker,
+      ...(failures.length === 0 ? { marker } : {}),
     }),
     comments: placed.comments.map((comment) => comment.comment),
   });
+  // Comments GitHub refused went into the body instead (see src/github/post-review.ts).
+  const rejected = review.rejected ?? 0;
   return {
     status: "posted",
     reviewId: review.id,
@@ -226,8 +232,8 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     requests,
     usage,
     costUsd,
-    findingsPosted: placed.comments.length,
-    findingsNotInline: placed.notInline.length,
+    findingsPosted: placed.comments.length - rejected,
+    findingsNotInline: placed.notInline.length + rejected,
     findingsAlreadyPosted: placed.alreadyPosted.length,
     filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,

@@ -127,12 +127,15 @@ export interface Comparison {
 export interface PullRequestGateway {
   /** Every changed file of the pull request, all pages. */
   listFiles(): Promise<PullRequestFile[]>;
-  /** Posts one review with event COMMENT on `commitId`. */
+  /**
+   * Posts one review with event COMMENT on `commitId`. `rejected`: how many inline comments GitHub refused, which
+   * were moved into the body instead.
+   */
   createReview(review: {
     commitId: string;
     body: string;
     comments: ReviewComment[];
-  }): Promise<{ id: number }>;
+  }): Promise<{ id: number; rejected?: number }>;
   /** This app's own reviews on the pull request, oldest first. */
   listOwnReviews(): Promise<OwnReview[]>;
   /** Fingerprints carried by this app's own inline comments on the pull request. */

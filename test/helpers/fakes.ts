@@ -105,6 +105,8 @@ export function createRecordingGateway(params: {
   ownReviews?: OwnReview[];
   fingerprints?: string[];
   comparisons?: Record<string, Comparison | undefined>;
+  /** How many inline comments GitHub is to refuse (they go into the body); default none. */
+  rejected?: number;
 }): RecordingGateway {
   const reviews: PostedReview[] = [];
   return {
@@ -115,7 +117,10 @@ export function createRecordingGateway(params: {
     },
     async createReview(review) {
       reviews.push(review);
-      return { id: params.reviewId ?? 1 };
+      return {
+        id: params.reviewId ?? 1,
+        ...(params.rejected === undefined ? {} : { rejected: params.rejected }),
+      };
     },
     async listOwnReviews() {
       return params.ownReviews ?? [];

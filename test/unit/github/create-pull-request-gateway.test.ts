@@ -205,7 +205,7 @@ describe("createPullRequestGateway", () => {
         ],
       });
 
-      expect(result).toStrictEqual({ id: 80 });
+      expect(result).toStrictEqual({ id: 80, rejected: 0 });
       expect(sent).toStrictEqual({
         commit_id: HEAD_SHA,
         event: "COMMENT",
@@ -277,7 +277,7 @@ describe("createPullRequestGateway", () => {
         comments: [{ path: "src/a.ts", body: "Not in the diff.", line: 999, side: "RIGHT" }],
       });
 
-      expect(result).toStrictEqual({ id: 91 });
+      expect(result).toStrictEqual({ id: 91, rejected: 1 });
       expect(posted).toHaveLength(1);
       expect(posted[0]?.event).toBe("COMMENT");
       expect(posted[0]?.comments).toStrictEqual([]);

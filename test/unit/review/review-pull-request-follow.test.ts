@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
+import { ModelRequestError } from "../../../src/llm/errors.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { extractFingerprints } from "../../../src/review/fingerprint.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
@@ -437,3 +438,63 @@ describe("reviewPullRequest, following earlier reviews", () => {
 function never(): never {
   throw new Error("expected a model request");
 }
+
+describe("reviewPullRequest after partial failures", () => {
+  const twoFiles = [
+    pullRequestFile({ path: "src/a.ts", patch: addedPatch(["export const a = 1;"]) }),
+    pullRequestFile({ path: "src/b.ts", patch: addedPatch(["export const b = 2;"]) }),
+  ];
+  const run = (
+    github: ReturnType<typeof createRecordingGateway>,
+    model: ReturnType<typeof createScriptedModel>,
+  ) =>
+    reviewPullRequest({
+      pr,
+      github,
+      model,
+      settings: reviewSettings({ maxChunkTokens: 40 }),
+      limit: noLimit,
+      countTokens: estimateTokens,
+      log: createRecordingLogger(),
+    });
+
+  it("leaves the reviewed marker out when a file could not be reviewed, so the next push reviews it again", async () => {
+    const github = createRecordingGateway({ files: twoFiles });
+    const model = createScriptedModel((request) =>
+      filesOf(request).includes("src/b.ts")
+        ? new ModelRequestError({
+            message: "HTTP 402",
+            userMessage: "the DeepSeek balance is exhausted",
+            retryable: false,
+            status: 402,
+          })
+        : answerWith([]),
+    );
+    const outcome = await run(github, model);
+    expect(outcome.failures).toHaveLength(1);
+    const body = github.reviews[0]?.body ?? "";
+    expect(body).not.toContain("deepseek-review:reviewed=");
+    expect(body).toContain(
+      "Not every file could be reviewed: the next push reviews the whole pull request again.",
+    );
+  });
+
+  it("keeps the marker when every file was reviewed", async () => {
+    const github = createRecordingGateway({ files: twoFiles });
+    await run(
+      github,
+      createScriptedModel(() => answerWith([])),
+    );
+    expect(github.reviews[0]?.body.endsWith(MARKER)).toBe(true);
+  });
+
+  it("does not count comments GitHub refused as posted inline", async () => {
+    const github = createRecordingGateway({ files: twoFiles, rejected: 1 });
+    const model = createScriptedModel((request) =>
+      answerWith(filesOf(request).map((path) => finding(path, 1, "major", `Problem in ${path}`))),
+    );
+    const outcome = await run(github, model);
+    expect(github.reviews[0]?.comments).toHaveLength(2);
+    expect(outcome).toMatchObject({ findingsPosted: 1, findingsNotInline: 1 });
+  });
+});
