@@ -75,7 +75,8 @@ export function createApp(deps: AppDeps) {
             log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
           );
         const queued = deps.queue.enqueue({
-          pr: `${ref.owner}/${ref.repo}#${ref.number}`,
+          // Help only replies: it has a lane of its own, so a /review waiting for the PR never swallows it.
+          pr: `${ref.owner}/${ref.repo}#${ref.number}${command.kind === "help" ? " (help)" : ""}`,
           kind: "command",
           log,
           run: async () =>

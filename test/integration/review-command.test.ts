@@ -139,6 +139,34 @@ describe("issue_comment.created", () => {
     });
   });
 
+  describe("/review help while a /review runs and another waits", () => {
+    it("is answered, not dropped as a duplicate of the waiting /review", async () => {
+      const app = createTestApp();
+      mockAppAuth();
+      // Every mock below must be used (test/setup.ts): three reactions, two permission checks, two reviews.
+      for (let reaction = 0; reaction < 3; reaction++) mockReaction({ commentId: COMMENT_ID });
+      for (let job = 0; job < 3; job++) mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
+      mockPermission({ user: USER, permission: "write" });
+      mockPermission({ user: USER, permission: "write" });
+      mockCommandReview();
+      mockCommandReview();
+      const replies = mockIssueComment({ number: 2 });
+
+      for (const [id, body] of [
+        ["c1", "/review"],
+        ["c2", "/review"],
+        ["c3", "/review help"],
+      ] as const) {
+        await app.probot.receive({ id, name: "issue_comment", payload: commentEvent(body) as never });
+      }
+      expect(await app.queue.drain(10_000)).toEqual([]);
+
+      expect(replies).toHaveLength(1);
+      expect((replies[0] as { body: string }).body).toContain("### DeepSeek review — commands");
+      expect(app.records.filter((record) => record.msg === "review.completed")).toHaveLength(2);
+    });
+  });
+
   describe("/review help", () => {
     it("answers with the commands and the configuration in effect, and calls no model", async () => {
       const app = createTestApp();
