@@ -2,6 +2,7 @@ import type { ProbotOctokit } from "probot";
 import { extractFingerprints } from "../review/fingerprint.js";
 import { parseReviewMarker } from "../review/review-marker.js";
 import type { Comparison, OwnReview, PullRequestFile, PullRequestGateway } from "../review/types.js";
+import { hasStatus } from "./http-status.js";
 import { postReview } from "./post-review.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -96,9 +97,4 @@ function toOwnReview(review: RestReview): OwnReview[] {
   }
   const marker = parseReviewMarker(review.body);
   return [{ id: review.id, commitId: review.commit_id, ...(marker ? { reviewedSha: marker.headSha } : {}) }];
-}
-
-/** Whether `error` is an Octokit request error with this HTTP status. */
-export function hasStatus(error: unknown, status: number): boolean {
-  return typeof error === "object" && error !== null && "status" in error && error.status === status;
 }

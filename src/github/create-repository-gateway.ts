@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { hasStatus } from "./create-pull-request-gateway.js";
+import { hasStatus } from "./http-status.js";
 import type { PullRequestState, RepositoryGateway, UserPermission } from "./types.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;

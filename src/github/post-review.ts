@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { ProbotOctokit } from "probot";
 import { inlineCode } from "../review/sanitize-markdown.js";
 import type { ReviewComment } from "../review/types.js";
+import { hasStatus, statusOf } from "./http-status.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -304,16 +305,6 @@ function toRestComment(comment: ReviewComment) {
 /** A server error or a failed connection (Octokit reports both as ≥ 500): GitHub may have applied the request. */
 function isAnswerLost(error: unknown): boolean {
   return (statusOf(error) ?? 0) >= 500;
-}
-
-function hasStatus(error: unknown, status: number): boolean {
-  return statusOf(error) === status;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
-    ? error.status
-    : undefined;
 }
 
 function messageOf(error: unknown): string {

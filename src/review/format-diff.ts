@@ -47,10 +47,14 @@ export function formatHunkHeader(hunk: Hunk): string {
  * a line number.
  */
 export function formatLine(line: DiffLine): string {
+  return renderLine(line, maskSecrets(line.content));
+}
+
+/** `formatLine` for content whose secrets are already masked. */
+function renderLine(line: DiffLine, maskedContent: string): string {
   const number = line.kind === "del" || line.newLine === undefined ? "" : String(line.newLine);
   const eof = line.noNewlineAtEof === true ? NO_NEWLINE_MARKER : "";
-  const content = sanitizeContent(maskSecrets(line.content));
-  return `${number.padStart(LINE_NUMBER_WIDTH)} |${MARKERS[line.kind]}${content}${eof}`;
+  return `${number.padStart(LINE_NUMBER_WIDTH)} |${MARKERS[line.kind]}${sanitizeContent(maskedContent)}${eof}`;
 }
 
 /**
@@ -59,7 +63,7 @@ export function formatLine(line: DiffLine): string {
  */
 export function formatHunk(hunk: Hunk): string {
   const contents = maskSecretLines(hunk.lines.map((line) => line.content));
-  const lines = hunk.lines.map((line, index) => formatLine({ ...line, content: contents[index] ?? "" }));
+  const lines = hunk.lines.map((line, index) => renderLine(line, contents[index] ?? ""));
   return [formatHunkHeader(hunk), ...lines].map((line) => `${line}\n`).join("");
 }
 

@@ -35,8 +35,12 @@ export function createWorkerPlanner(
       if (message.plan) waiter.resolve(message.plan);
       else waiter.reject(new Error(`Chunk planning failed: ${message.error ?? "unknown error"}`));
     });
-    started.on("error", (error) => failAll(error));
+    // Only the current worker may fail the waiting plans: an old one exiting late must not touch its successor's.
+    started.on("error", (error) => {
+      if (worker === started) failAll(error);
+    });
     started.on("exit", (code) => {
+      if (worker !== started) return;
       if (pending.size > 0) failAll(new Error(`The chunk planning worker exited (code ${code})`));
       worker = undefined;
     });
