@@ -2,7 +2,7 @@ import { completeJson } from "../llm/complete-json.js";
 import { ModelError, TruncatedAnswerError } from "../llm/errors.js";
 import { buildMessages } from "./build-prompt.js";
 import { splitChunk } from "./chunk-diff.js";
-import type { CountTokens } from "./count-tokens.js";
+import { estimateTokens } from "./count-tokens.js";
 import { parseFindings } from "./parse-findings.js";
 import type { Chunk, Finding, Limit, Logger, ModelClient, Usage } from "./types.js";
 
@@ -28,7 +28,6 @@ export interface ReviewChunkParams {
   maxOutputTokens: number;
   temperature: number;
   limit: Limit;
-  countTokens: CountTokens;
   log: Logger;
   instructions?: string;
   language?: string;
@@ -74,7 +73,8 @@ export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkRevie
     if (!(error instanceof ModelError)) throw error;
     if (error instanceof TruncatedAnswerError && splitsLeft > 0 && canSplit(chunk)) {
       log.warn({ paths, tokens: chunk.tokens }, "answer cut off twice; splitting the chunk");
-      const halves = splitChunk(chunk, params.countTokens);
+      // The cheap estimate: a half's token count only goes into a log line, and the tokenizer stays off this thread.
+      const halves = splitChunk(chunk, estimateTokens);
       const reviews = await Promise.all(
         halves.map((half) => reviewChunk({ ...params, chunk: half, splitsLeft: splitsLeft - 1 })),
       );

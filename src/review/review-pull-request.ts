@@ -257,7 +257,6 @@ function askModel(
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
     limit: params.limit,
-    countTokens: params.countTokens,
     log: params.log,
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),

@@ -40,7 +40,6 @@ function paramsFor(params: {
     maxOutputTokens: 4_096,
     temperature: 0.1,
     limit: noLimit,
-    countTokens: estimateTokens,
     log: params.log,
     ...(params.splitsLeft === undefined ? {} : { splitsLeft: params.splitsLeft }),
   };
