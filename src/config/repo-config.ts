@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { inlineCode, sanitizeInline } from "../review/sanitize-markdown.js";
-import type { Severity } from "../review/types.js";
+import { SEVERITIES } from "../review/types.js";
 
 /** Repository permissions, from least to most; `/review` needs at least `review_command.min_permission`. */
 export const REPO_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export type RepoPermission = (typeof REPO_PERMISSIONS)[number];
-
-const SEVERITY_VALUES = ["critical", "major", "minor", "nit"] as const satisfies readonly Severity[];
 
 const globList = () => z.array(z.string().min(1));
 
@@ -81,7 +79,7 @@ export const repoConfigSchema = z
         "Most inline comments per review; further findings are listed in the review body. The app's `REVIEW_MAX_COMMENTS` sets the default.",
       ),
     min_severity: z
-      .enum(SEVERITY_VALUES)
+      .enum(SEVERITIES)
       .default("nit")
       .describe(
         "Findings less severe than this are not posted. From most to least severe: `critical`, `major`, `minor`, `nit`.",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { hasMaskedSecret } from "./mask-secrets.js";
 import { truncateText } from "./sanitize-markdown.js";
-import type { Finding, Severity } from "./types.js";
+import { type Finding, SEVERITIES } from "./types.js";
 
 export const MAX_TITLE_CHARS = 200;
 export const MAX_BODY_CHARS = 4_000;
@@ -17,7 +17,7 @@ const lineNumberSchema = z.preprocess(
 
 const severitySchema = z.preprocess(
   (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
-  z.enum(["critical", "major", "minor", "nit"] satisfies Severity[]),
+  z.enum(SEVERITIES),
 );
 
 /** One finding as the model writes it: snake_case, new-file line numbers. */

@@ -29,8 +29,9 @@ export interface SkippedFile {
   reason: string;
 }
 
-export type Severity = "critical" | "major" | "minor" | "nit";
-export const SEVERITIES: readonly Severity[] = ["critical", "major", "minor", "nit"];
+/** From most to least severe. */
+export const SEVERITIES = ["critical", "major", "minor", "nit"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** One problem the model reported, after validation. Lines are new-file line numbers. */
 export interface Finding {
