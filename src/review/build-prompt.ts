@@ -3,7 +3,7 @@ import { CONTROL_CHARACTERS, formatChunkFile, formatDiff, NO_NEWLINE_MARKER } fr
 import type { ChatMessage, Chunk } from "./types.js";
 
 /** Bump when SYSTEM_PROMPT, the user message layout or the diff format changes; recorded with every review. */
-export const PROMPT_VERSION = "review-prompt-v2";
+export const PROMPT_VERSION = "review-prompt-v3";
 
 export const MAX_TITLE_CHARS = 256;
 export const MAX_DESCRIPTION_CHARS = 4_000;
@@ -111,7 +111,7 @@ The diff is between <diff> and </diff>. Each file starts with a header line "===
 - "path" is the file's path exactly as in its FILE header (the new path for a renamed file).
 
 # Suggestions
-"suggestion" is optional. When present, it is the full replacement text for the lines start_line to line (or for line alone when there is no start_line), and nothing else: exactly the new code with its indentation, with no line numbers, no "|" column, no "+" or "-" markers, no Markdown fences, no explanation, and no unchanged lines from outside the range. It replaces every line of the range, so it must include each line of the range that should stay. Use an empty string to delete the lines. Give a suggestion only when it is a complete and correct fix that can be applied as it is; otherwise describe the fix in the body.
+"suggestion" is optional. When present, it is the full replacement text for the lines start_line to line (or for line alone when there is no start_line), and nothing else: exactly the new code with its indentation, with no line numbers, no "|" column, no "+" or "-" markers, no Markdown fences, no explanation, and no unchanged lines from outside the range. It replaces every line of the range, so it must include each line of the range that should stay. When the fix is to delete the lines, leave "suggestion" out and say so in the body (an empty suggestion is dropped). Give a suggestion only when it is a complete and correct fix that can be applied as it is; otherwise describe the fix in the body.
 
 # Output format
 Answer with a single JSON object and nothing else, with no text before or after it and no Markdown fences:

@@ -95,7 +95,7 @@ describe("SYSTEM_PROMPT", () => {
   });
 
   it("has a version", () => {
-    expect(PROMPT_VERSION).toBe("review-prompt-v2");
+    expect(PROMPT_VERSION).toBe("review-prompt-v3");
   });
 });
 
@@ -225,5 +225,12 @@ describe("neutraliseDelimiters", () => {
     ["<diffs> <div> a < b </span>", "<diffs> <div> a < b </span>"],
   ])("turns %j into %j", (text, expected) => {
     expect(neutraliseDelimiters(text)).toBe(expected);
+  });
+});
+
+describe("SYSTEM_PROMPT on suggestions", () => {
+  it("never asks for an empty suggestion, which parseFindings drops", () => {
+    expect(SYSTEM_PROMPT).not.toContain("Use an empty string to delete");
+    expect(SYSTEM_PROMPT).toContain('leave "suggestion" out');
   });
 });
