@@ -1,4 +1,4 @@
-import type { Usage } from "../review/types.js";
+import type { Usage } from "../llm/types.js";
 import type { PriceTable, PriceWindow } from "./prices.js";
 
 const TOKENS_PER_PRICE_UNIT = 1_000_000;

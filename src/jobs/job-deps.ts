@@ -1,8 +1,10 @@
 import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
 import type { ProcessSettings } from "../config/settings-from-env.js";
+import type { ModelClient } from "../llm/types.js";
 import type { CountTokens } from "../review/count-tokens.js";
 import type { PlanChunks } from "../review/plan-chunks.js";
-import type { Limit, Logger, ModelClient, PullRequestGateway } from "../review/types.js";
+import type { PullRequestGateway } from "../review/types.js";
+import type { Limit, Logger } from "../runtime/types.js";
 
 /** What every review job needs from the process. */
 export interface JobDeps {

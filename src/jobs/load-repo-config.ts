@@ -1,5 +1,5 @@
 import { type ConfigProblem, parseRepoConfig, type RepoConfig } from "../config/repo-config.js";
-import type { Logger } from "../review/types.js";
+import type { Logger } from "../runtime/types.js";
 
 /**
  * Reads `.github/deepseek-review.yml` through `read` (Probot's `context.config`, default branch only) and

@@ -1,5 +1,6 @@
-import type { Logger, ModelClient, ModelRequest, ModelResponse, Usage } from "../review/types.js";
+import type { Logger } from "../runtime/types.js";
 import { type AnswerProblem, InvalidAnswerError, ModelError, TruncatedAnswerError } from "./errors.js";
+import type { ModelClient, ModelRequest, ModelResponse, Usage } from "./types.js";
 
 /** How many cut-off answers make us give up and let the caller split the chunk. */
 const MAX_CUT_OFFS = 2;

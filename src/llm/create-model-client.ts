@@ -1,8 +1,8 @@
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { z } from "zod";
-import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../review/types.js";
 import { ModelRequestError } from "./errors.js";
+import type { ModelClient, ModelRequest, ModelResponse, Usage } from "./types.js";
 
 const tokenCountSchema = z.number().int().nonnegative();
 

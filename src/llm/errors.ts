@@ -1,4 +1,4 @@
-import type { Usage } from "../review/types.js";
+import type { Usage } from "./types.js";
 
 /**
  * Base of every failure of a model call. `retryable` says whether sending the same request again may succeed;

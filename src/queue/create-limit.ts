@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import type { Limit } from "../review/types.js";
+import type { Limit } from "../runtime/types.js";
 
 /** A process-wide cap on concurrent tasks, e.g. model calls in flight across every review. */
 export function createLimit(concurrency: number): Limit & { readonly pending: number } {

@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import type { Logger } from "../review/types.js";
+import type { Logger } from "../runtime/types.js";
 
 export type ReviewKind = "auto" | "command";
 

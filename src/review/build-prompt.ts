@@ -1,6 +1,7 @@
 import type { Hunk } from "../diff/types.js";
+import type { ChatMessage } from "../llm/types.js";
 import { CONTROL_CHARACTERS, formatChunkFile, formatDiff, NO_NEWLINE_MARKER } from "./format-diff.js";
-import type { ChatMessage, Chunk } from "./types.js";
+import type { Chunk } from "./types.js";
 
 /** Bump when SYSTEM_PROMPT, the user message layout or the diff format changes; recorded with every review. */
 export const PROMPT_VERSION = "review-prompt-v3";

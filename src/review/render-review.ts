@@ -1,8 +1,9 @@
 import { formatUsd } from "../cost/compute-cost.js";
+import type { Usage } from "../llm/types.js";
 import { severityLabel } from "./format-comment.js";
 import { compareFindings, type NotInlineFinding } from "./place-comments.js";
 import { inlineCode, sanitizeInline, sanitizeMarkdown } from "./sanitize-markdown.js";
-import { type Finding, SEVERITIES, type SkippedFile, type Usage } from "./types.js";
+import { type Finding, SEVERITIES, type SkippedFile } from "./types.js";
 
 /** GitHub takes 65,536 characters; the margin covers its counting and anything appended later. */
 export const MAX_REVIEW_BODY_CHARS = 65_000;

@@ -1,10 +1,12 @@
 import { completeJson } from "../llm/complete-json.js";
 import { ModelError, TruncatedAnswerError } from "../llm/errors.js";
+import type { ModelClient, Usage } from "../llm/types.js";
+import type { Limit, Logger } from "../runtime/types.js";
 import { buildMessages } from "./build-prompt.js";
 import { splitChunk } from "./chunk-diff.js";
 import { estimateTokens } from "./count-tokens.js";
 import { parseFindings } from "./parse-findings.js";
-import type { Chunk, Finding, Limit, Logger, ModelClient, Usage } from "./types.js";
+import type { Chunk, Finding } from "./types.js";
 
 export interface ChunkFailure {
   paths: string[];

@@ -3,6 +3,8 @@ import type { PriceTable } from "../cost/prices.js";
 import { narrowToChangedHunks } from "../diff/changed-lines.js";
 import { parsePatch } from "../diff/parse-patch.js";
 import type { FileDiff } from "../diff/types.js";
+import type { ModelClient, Usage } from "../llm/types.js";
+import type { Limit, Logger } from "../runtime/types.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
 import { placeFindings } from "./place-comments.js";
@@ -12,15 +14,11 @@ import { type ChunkFailure, type ChunkReview, mergeFailures, reviewChunk } from 
 import { renderReviewMarker } from "./review-marker.js";
 import { selectFiles } from "./select-files.js";
 import {
-  type Limit,
-  type Logger,
-  type ModelClient,
   type PullRequestGateway,
   type PullRequestInfo,
   SEVERITIES,
   type Severity,
   type SkippedFile,
-  type Usage,
 } from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */

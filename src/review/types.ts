@@ -54,44 +54,6 @@ export interface ReviewComment {
   startSide?: Side;
 }
 
-/** Token usage of one model response, as DeepSeek reports it. */
-export interface Usage {
-  promptCacheHitTokens: number;
-  promptCacheMissTokens: number;
-  completionTokens: number;
-}
-
-export interface ChatMessage {
-  role: "system" | "user";
-  content: string;
-}
-
-/** The one thing the pipeline needs from a chat model: a JSON-mode completion. */
-export interface ModelRequest {
-  model: string;
-  messages: ChatMessage[];
-  maxTokens: number;
-  temperature: number;
-}
-
-export interface ModelResponse {
-  content: string;
-  finishReason: string;
-  usage: Usage;
-}
-
-export interface ModelClient {
-  complete(request: ModelRequest): Promise<ModelResponse>;
-}
-
-/** The pipeline's logger: pino's shape, without depending on pino. */
-export interface Logger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 /** Part of one file's diff inside a chunk: whole hunks, or line-bounded pieces of a huge hunk. */
 export interface ChunkFile {
   path: string;
@@ -144,6 +106,3 @@ export interface PullRequestGateway {
   /** Files changed from `base` to `head`; undefined when GitHub cannot compare them (e.g. `base` is gone). */
   compare(base: string, head: string): Promise<Comparison | undefined>;
 }
-
-/** Runs a task under the process-wide cap on model calls in flight. */
-export type Limit = <T>(task: () => Promise<T>) => Promise<T>;

@@ -1,5 +1,5 @@
 import nock from "nock";
-import type { ChatMessage } from "../../src/review/types.js";
+import type { ChatMessage } from "../../src/llm/types.js";
 import { chatCompletionBody } from "./fake-deepseek.js";
 
 /** The base URL the integration tests give the model client; nock answers for it. */

@@ -1,18 +1,14 @@
 import { DEFAULT_PRICES } from "../../src/cost/prices.js";
+import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../../src/llm/types.js";
 import type { ReviewSettings } from "../../src/review/review-pull-request.js";
 import type {
   Comparison,
-  Limit,
-  Logger,
-  ModelClient,
-  ModelRequest,
-  ModelResponse,
   OwnReview,
   PullRequestFile,
   PullRequestGateway,
   ReviewComment,
-  Usage,
 } from "../../src/review/types.js";
+import type { Limit, Logger } from "../../src/runtime/types.js";
 
 /** What the fake model does on one call: answer, or throw the error. */
 export type ModelStep = ModelResponse | Error;

@@ -1,4 +1,5 @@
-import type { ModelClient, PullRequestFile, ReviewComment } from "../../src/review/types.js";
+import type { ModelClient } from "../../src/llm/types.js";
+import type { PullRequestFile, ReviewComment } from "../../src/review/types.js";
 
 /**
  * Checks review comments against the two trees themselves, independently of the app's diff parser:

@@ -3,10 +3,10 @@ import type { Context } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { PAYLOAD_NOT_UNDERSTOOD } from "../../src/github/guard-handler.js";
+import type { ModelRequest } from "../../src/llm/types.js";
 import type { ReviewQueue } from "../../src/queue/review-queue.js";
 import { SYSTEM_PROMPT } from "../../src/review/build-prompt.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
-import type { ModelRequest } from "../../src/review/types.js";
 import {
   API_KEY,
   addedRowsOf,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeCost, formatUsd, sumUsage } from "../../../src/cost/compute-cost.js";
 import { DEFAULT_PRICES, type PriceTable } from "../../../src/cost/prices.js";
-import type { Usage } from "../../../src/review/types.js";
+import type { Usage } from "../../../src/llm/types.js";
 
 const NOON = new Date("2026-11-02T12:00:00Z");
 const MILLION = 1_000_000;

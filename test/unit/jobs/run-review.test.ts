@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { runReview } from "../../../src/jobs/run-review.js";
+import type { Usage } from "../../../src/llm/types.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import type { ReviewSettings } from "../../../src/review/review-pull-request.js";
-import type { PullRequestFile, PullRequestInfo, Usage } from "../../../src/review/types.js";
+import type { PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
 import {
   addedPatch,
   answerWith,

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { completeJson } from "../../../src/llm/complete-json.js";
 import { InvalidAnswerError, ModelRequestError, TruncatedAnswerError } from "../../../src/llm/errors.js";
-import type { Logger, ModelClient, ModelRequest, ModelResponse, Usage } from "../../../src/review/types.js";
+import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../../../src/llm/types.js";
+import type { Logger } from "../../../src/runtime/types.js";
 
 const request: ModelRequest = {
   model: "deepseek-v4-flash",

@@ -3,7 +3,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { createModelClient } from "../../../src/llm/create-model-client.js";
 import { ModelRequestError } from "../../../src/llm/errors.js";
-import type { ModelRequest } from "../../../src/review/types.js";
+import type { ModelRequest } from "../../../src/llm/types.js";
 
 const BASE_URL = "https://deepseek.test";
 const API_KEY = "sk-test-0123456789abcdef";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createReviewQueue, type ReviewRequest } from "../../../src/queue/review-queue.js";
-import type { Logger } from "../../../src/review/types.js";
+import type { Logger } from "../../../src/runtime/types.js";
 
 interface LogCall {
   level: "debug" | "info" | "warn" | "error";

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
+import type { ModelRequest } from "../../../src/llm/types.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
 import { type ReviewSettings, reviewPullRequest } from "../../../src/review/review-pull-request.js";
-import type { ModelRequest, PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
+import type { PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
 import {
   API_KEY,
   addedRowsOf,

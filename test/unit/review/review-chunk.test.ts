@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { InvalidAnswerError, ModelRequestError } from "../../../src/llm/errors.js";
+import type { ModelClient } from "../../../src/llm/types.js";
 import { chunkDiff } from "../../../src/review/chunk-diff.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { mergeFailures, type ReviewChunkParams, reviewChunk } from "../../../src/review/review-chunk.js";
-import type { Chunk, ModelClient } from "../../../src/review/types.js";
+import type { Chunk } from "../../../src/review/types.js";
 import {
   addedPatch,
   answerWith,

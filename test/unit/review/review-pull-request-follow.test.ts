@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { ModelRequestError } from "../../../src/llm/errors.js";
+import type { Usage } from "../../../src/llm/types.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { extractFingerprints } from "../../../src/review/fingerprint.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
@@ -9,13 +10,7 @@ import {
   type ReviewTrigger,
   reviewPullRequest,
 } from "../../../src/review/review-pull-request.js";
-import type {
-  Comparison,
-  OwnReview,
-  PullRequestFile,
-  PullRequestInfo,
-  Usage,
-} from "../../../src/review/types.js";
+import type { Comparison, OwnReview, PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
 import {
   addedPatch,
   answerWith,

@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRICES, type PriceTable } from "../../../src/cost/prices.js";
 import { ModelRequestError } from "../../../src/llm/errors.js";
+import type { ModelRequest, ModelResponse, Usage } from "../../../src/llm/types.js";
 import { createLimit } from "../../../src/queue/create-limit.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { type ReviewSettings, reviewPullRequest } from "../../../src/review/review-pull-request.js";
-import type {
-  Limit,
-  ModelRequest,
-  ModelResponse,
-  PullRequestFile,
-  PullRequestInfo,
-  Usage,
-} from "../../../src/review/types.js";
+import type { PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
+import type { Limit } from "../../../src/runtime/types.js";
 import {
   addedPatch,
   answerWith,
