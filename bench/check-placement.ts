@@ -50,7 +50,7 @@ const diff = spawnSync(
 const files = splitGitDiff(diff);
 
 const model = createLineSprayModel(7);
-const github = createRecordingGateway({ files });
+const github = createRecordingGateway({ files, headSha: "0".repeat(40) });
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 const started = performance.now();
 const outcome = await reviewPullRequest({

@@ -78,6 +78,7 @@ const run = (trigger: "auto" | "command") =>
       baseSha: "c".repeat(40),
     },
     github: createRecordingGateway({
+      headSha,
       files: diff(base, head),
       ownReviews: [{ id: 1, commitId: reviewedSha, reviewedSha }],
       comparisons: {

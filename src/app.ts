@@ -1,125 +1,121 @@
 import type { Context, Probot } from "probot";
-import { createDeliveryLog } from "./github/create-delivery-log.js";
-import { createPullRequestGateway } from "./github/create-pull-request-gateway.js";
-import { createRepositoryGateway, pullRequestStateFromPayload } from "./github/create-repository-gateway.js";
-import { guardHandler, issueCommentEventSchema, pullRequestEventSchema } from "./github/guard-handler.js";
-import type { PullRequestState } from "./github/types.js";
-import type { JobDeps, JobScope } from "./jobs/job-deps.js";
+import { createGitHubAccess } from "./github/create-github-access.js";
+import { pullRequestStateFromPayload } from "./github/create-repository-gateway.js";
+import {
+  guardHandler,
+  issueCommentEventSchema,
+  pullRequestEventSchema,
+  pullRequestLabeledEventSchema,
+} from "./github/guard-handler.js";
+import { createJobHandlers } from "./jobs/create-job-handlers.js";
+import type { Job } from "./jobs/job.js";
+import type { JobDeps } from "./jobs/job-deps.js";
 import { parseReviewCommand } from "./jobs/parse-review-command.js";
-import { runAutoReview } from "./jobs/run-auto-review.js";
-import { runReviewCommand } from "./jobs/run-review-command.js";
-import type { ReviewQueue } from "./queue/review-queue.js";
 
-export interface AppDeps extends JobDeps {
-  queue: ReviewQueue;
-}
+export type AppDeps = Omit<JobDeps, "github" | "log"> & Partial<Pick<JobDeps, "github" | "log">>;
 
-/** Events on which a pull request is reviewed automatically. */
+/** Events on which a pull request is reviewed automatically (`edited` only when its base branch changed). */
 export const REVIEW_EVENTS = [
   "pull_request.opened",
   "pull_request.reopened",
   "pull_request.ready_for_review",
   "pull_request.synchronize",
+  "pull_request.edited",
 ] as const;
 
-export const CONFIG_FILE = "deepseek-review.yml";
-
-/** The Probot app: handlers only decide whether to act and enqueue; every review runs from the queue. */
+/**
+ * The Probot app: handlers only validate, drop redeliveries and write the job to the durable queue before the
+ * webhook is answered; every job runs from the queue, rebuilt from its data (src/jobs/create-job-handlers.ts).
+ */
 export function createApp(deps: AppDeps) {
-  return (app: Probot) => {
-    const botLogin = memoizeBotLogin(app);
-    const deliveries = createDeliveryLog();
-    const redelivered = (context: Context) => {
-      if (deliveries.firstTime(context.id)) return false;
-      context.log.info({ delivery: context.id, event: context.name }, "delivery already processed; ignored");
-      return true;
+  return async (app: Probot) => {
+    const enqueue = async (context: Context, job: Job) => {
+      if (!(await deps.store.firstDelivery(context.id))) {
+        context.log.info(
+          { delivery: context.id, event: context.name },
+          "delivery already processed; ignored",
+        );
+        return;
+      }
+      let result: Awaited<ReturnType<typeof deps.store.queue.enqueue>>;
+      try {
+        result = await deps.store.queue.enqueue(job);
+      } catch (error) {
+        // Not queued: a redelivery of this delivery must be taken.
+        await deps.store.forgetDelivery(context.id).catch(() => undefined);
+        throw error;
+      }
+      context.log.info(
+        { delivery: context.id, repo: `${job.owner}/${job.repo}`, pr: job.number, job: job.type, result },
+        "job queued",
+      );
     };
 
     app.on(
       [...REVIEW_EVENTS],
-      guardHandler(pullRequestEventSchema, async (context) => {
-        if (redelivered(context)) return;
-        const { payload } = context;
+      guardHandler(pullRequestEventSchema, async (context, payload) => {
+        if (payload.action === "edited" && payload.changes?.base === undefined) return;
         const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
-        const log = context.log.child({ repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha });
         if (pr.state !== "open") return;
-        deps.queue.enqueue({
-          pr: `${pr.owner}/${pr.repo}#${pr.number}`,
-          kind: "auto",
-          headSha: pr.headSha,
-          log,
-          run: async () => runAutoReview({ pr, deps, scope: await jobScope(context, pr, botLogin, log) }),
+        await enqueue(context, {
+          type: "review",
+          installationId: payload.installation.id,
+          owner: pr.owner,
+          repo: pr.repo,
+          number: pr.number,
+          deliveryId: context.id,
+          trigger: { kind: "auto", event: `pull_request.${payload.action}`, headSha: pr.headSha },
+        });
+      }),
+    );
+
+    app.on(
+      "pull_request.labeled",
+      guardHandler(pullRequestLabeledEventSchema, async (context, payload) => {
+        const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
+        if (pr.state !== "open") return;
+        await enqueue(context, {
+          type: "review",
+          installationId: payload.installation.id,
+          owner: pr.owner,
+          repo: pr.repo,
+          number: pr.number,
+          deliveryId: context.id,
+          trigger: { kind: "label", label: payload.label.name, headSha: pr.headSha },
         });
       }),
     );
 
     app.on(
       "issue_comment.created",
-      guardHandler(issueCommentEventSchema, async (context) => {
-        if (redelivered(context)) return;
-        const { comment, issue, repository, sender } = context.payload;
+      guardHandler(issueCommentEventSchema, async (context, payload) => {
+        const { comment, issue, repository, sender, installation } = payload;
         if (!issue.pull_request || comment.user?.type === "Bot" || sender.type === "Bot") return;
         const command = parseReviewCommand(comment.body ?? "");
         if (command === undefined) return;
-        const ref = { owner: repository.owner.login, repo: repository.name, number: issue.number };
-        const log = context.log.child({
-          repo: `${ref.owner}/${ref.repo}`,
-          pr: ref.number,
-          command: command.kind,
+        await enqueue(context, {
+          type: "command",
+          installationId: installation.id,
+          owner: repository.owner.login,
+          repo: repository.name,
+          number: issue.number,
+          deliveryId: context.id,
+          command,
+          user: comment.user?.login ?? sender.login,
+          commentId: comment.id,
         });
-        const repositoryGateway = createRepositoryGateway(context.octokit, ref);
-        // Acknowledge at once, without holding up the webhook's answer; the command waits its turn in the queue.
-        void repositoryGateway
-          .reactToComment(comment.id, "eyes")
-          .catch((error: unknown) =>
-            log.warn({ err: { message: (error as Error).message } }, "reaction not added"),
-          );
-        const queued = deps.queue.enqueue({
-          // Help only replies: it has a lane of its own, so a /review waiting for the PR never swallows it.
-          pr: `${ref.owner}/${ref.repo}#${ref.number}${command.kind === "help" ? " (help)" : ""}`,
-          kind: "command",
-          log,
-          run: async () =>
-            runReviewCommand({
-              command,
-              number: ref.number,
-              user: comment.user?.login ?? sender.login,
-              repository: repositoryGateway,
-              deps,
-              scope: await jobScope(context, ref, botLogin, log),
-            }),
-        });
-        log.info({ user: sender.login, queued }, "review command received");
       }),
     );
+
+    // Handlers first (a webhook may arrive while the queue starts), then the queue: it resumes unfinished jobs.
+    await deps.store.queue.start(createJobHandlers(jobDepsFor(deps, app)));
   };
 }
 
-async function jobScope(
-  context: Context<"pull_request" | "issue_comment">,
-  ref: Pick<PullRequestState, "owner" | "repo" | "number">,
-  botLogin: () => Promise<string>,
-  log: JobScope["log"],
-): Promise<JobScope> {
+function jobDepsFor(deps: AppDeps, app: Probot): JobDeps {
   return {
-    github: createPullRequestGateway(context.octokit, { ...ref, botLogin: await botLogin() }),
-    readConfig: () => context.config(CONFIG_FILE),
-    log,
-  };
-}
-
-/** The app's own login (`<slug>[bot]`), asked of GitHub once; a failed attempt is retried by the next job. */
-function memoizeBotLogin(app: Probot): () => Promise<string> {
-  let login: Promise<string> | undefined;
-  return () => {
-    login ??= app
-      .auth()
-      .then((octokit) => octokit.rest.apps.getAuthenticated())
-      .then(({ data }) => `${data?.slug ?? ""}[bot]`)
-      .catch((error: unknown) => {
-        login = undefined;
-        throw error;
-      });
-    return login;
+    ...deps,
+    github: deps.github ?? createGitHubAccess({ app, extendsOwners: deps.process.extendsOwners }),
+    log: deps.log ?? app.log,
   };
 }

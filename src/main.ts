@@ -6,8 +6,8 @@ import { settingsFromEnv } from "./config/settings-from-env.js";
 import { createOctokitClass } from "./github/create-octokit-class.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createLimit } from "./queue/create-limit.js";
-import { createReviewQueue } from "./queue/review-queue.js";
 import { createTokenCounter } from "./review/count-tokens.js";
+import { openStore } from "./store/open-store.js";
 import { createWorkerPlanner } from "./workers/create-worker-planner.js";
 
 /** Start-up: read and check the environment, then serve webhooks; SIGTERM drains the queue. */
@@ -26,7 +26,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const queue = createReviewQueue({ concurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS });
+  const store = await openStore({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    reviewConcurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS,
+  });
   // Until Probot hands over its logger (it does not in setup mode), log plain lines.
   let log: Pick<Probot["log"], "info" | "warn"> = {
     info: (fields: object, message?: string) => console.info(message ?? "", JSON.stringify(fields)),
@@ -41,28 +45,28 @@ async function main(): Promise<void> {
       maxRetries: env.DEEPSEEK_MAX_RETRIES,
     }),
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
-    queue,
+    store,
     countTokens: createTokenCounter(),
     planChunks: createWorkerPlanner(),
   });
   const server = await run(
-    (probot) => {
+    async (probot) => {
       log = probot.log;
-      app(probot);
+      await app(probot);
     },
     { Octokit: createOctokitClass() },
   );
 
   process.once("SIGTERM", async () => {
-    log.info(
-      { running: queue.pending, queued: queue.size },
-      "SIGTERM: no new work; finishing reviews in flight",
-    );
-    queue.pause();
+    const stats = await store.queue.stats().catch(() => undefined);
+    log.info({ ...stats }, "SIGTERM: no new work; finishing reviews in flight");
     // Stop listening; an idle keep-alive connection must not hold up the shutdown.
     void server.stop().catch((error: unknown) => log.warn({ err: error }, "server did not stop cleanly"));
-    const unfinished = await queue.drain(env.REVIEW_SHUTDOWN_TIMEOUT_MS);
-    for (const pr of unfinished) log.warn({ pr }, "review not finished before shutdown");
+    const unfinished = await store.queue.stop(env.REVIEW_SHUTDOWN_TIMEOUT_MS);
+    // Jobs still running are interrupted; the durable queue runs them again at the next start.
+    for (const pr of unfinished)
+      log.warn({ pr, resumesAtNextStart: true }, "review not finished before shutdown");
+    await store.close().catch((error: unknown) => log.warn({ err: error }, "store did not close cleanly"));
     log.info({ unfinished: unfinished.length }, "shutdown complete");
     process.exit(0);
   });

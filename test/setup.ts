@@ -1,5 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll } from "vitest";
+import { setCurrentPull } from "./helpers/github-mocks.js";
 
 // No test reaches the network: only loopback, where e2e tests run their own stand-in servers.
 beforeAll(() => {
@@ -8,6 +9,7 @@ beforeAll(() => {
 });
 
 afterEach(() => {
+  setCurrentPull(undefined);
   const pending = nock.pendingMocks();
   nock.cleanAll();
   if (pending.length > 0) {

@@ -35,6 +35,26 @@ export const envSchema = z.object({
   REVIEW_MAX_COMMENTS: positiveInt("REVIEW_MAX_COMMENTS", 20),
   REVIEW_MAX_FILE_PATCH_BYTES: positiveInt("REVIEW_MAX_FILE_PATCH_BYTES", 200_000),
   REVIEW_SHUTDOWN_TIMEOUT_MS: positiveInt("REVIEW_SHUTDOWN_TIMEOUT_MS", 60_000),
+  REVIEW_MAX_PR_TOKENS: positiveInt("REVIEW_MAX_PR_TOKENS", 400_000),
+  REVIEW_ALLOW_PRO: z
+    .enum(["true", "false"], { error: "REVIEW_ALLOW_PRO must be true or false" })
+    .default("true")
+    .transform((value) => value === "true"),
+  CONFIG_EXTENDS_OWNERS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((owner) => owner.trim())
+        .filter((owner) => owner !== ""),
+    ),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
+    .optional(),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

@@ -15,6 +15,18 @@ export interface ProcessSettings {
   temperature: number;
   /** The repo configuration used where a repository sets nothing (the environment changes some defaults). */
   repoDefaults: RepoConfig;
+  /** The operator's ceilings: a repository's configuration may lower these, never raise them. */
+  ceilings: ProcessCeilings;
+  /** Owners whose repositories a configuration's `_extends` may name besides the repository's own owner. */
+  extendsOwners: string[];
+}
+
+export interface ProcessCeilings {
+  maxChunkTokens: number;
+  maxPrTokens: number;
+  maxComments: number;
+  /** Whether anything may send a review to the Pro model (`/review pro`, the label, `model: pro`, `escalate.paths`). */
+  allowPro: boolean;
 }
 
 /** Turns the validated environment into process settings; an unpriced model is a start-up error. */
@@ -47,6 +59,14 @@ export function settingsFromEnv(env: AppEnv): ProcessSettings {
       ...DEFAULT_REPO_CONFIG,
       max_comments: env.REVIEW_MAX_COMMENTS,
       max_chunk_tokens: env.REVIEW_MAX_CHUNK_TOKENS,
+      max_pr_tokens: env.REVIEW_MAX_PR_TOKENS,
+    },
+    extendsOwners: env.CONFIG_EXTENDS_OWNERS,
+    ceilings: {
+      maxChunkTokens: env.REVIEW_MAX_CHUNK_TOKENS,
+      maxPrTokens: env.REVIEW_MAX_PR_TOKENS,
+      maxComments: env.REVIEW_MAX_COMMENTS,
+      allowPro: env.REVIEW_ALLOW_PRO,
     },
   };
 }

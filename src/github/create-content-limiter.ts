@@ -1,3 +1,5 @@
+import { currentSlot } from "../runtime/create-slots.js";
+
 /** At most `max` events in any `windowMs`. */
 export interface RateWindow {
   max: number;
@@ -13,6 +15,8 @@ export const CONTENT_CREATION_LIMITS: readonly RateWindow[] = [
 export interface SlidingWindowLimiter {
   /** Resolves when one more event fits every window, and counts it. */
   acquire(): Promise<void>;
+  /** Whether `acquire()` called now would wait (the windows are full, or others wait before it). */
+  wouldWait(): boolean;
 }
 
 /**
@@ -29,6 +33,7 @@ export function createSlidingWindowLimiter(params: {
   const longest = Math.max(...params.windows.map((window) => window.windowMs));
   const events: number[] = [];
   let turn = Promise.resolve();
+  let waiters = 0;
 
   const waitMs = (at: number): number => {
     while (events.length > 0 && (events[0] as number) <= at - longest) events.shift();
@@ -46,12 +51,20 @@ export function createSlidingWindowLimiter(params: {
   return {
     acquire() {
       // One waiter at a time, in arrival order, so a later caller never overtakes an earlier one.
-      const mine = turn.then(async () => {
-        for (let wait = waitMs(now()); wait > 0; wait = waitMs(now())) await sleep(wait);
-        events.push(now());
-      });
+      waiters++;
+      const mine = turn
+        .then(async () => {
+          for (let wait = waitMs(now()); wait > 0; wait = waitMs(now())) await sleep(wait);
+          events.push(now());
+        })
+        .finally(() => {
+          waiters--;
+        });
       turn = mine.catch(() => undefined);
       return mine;
+    },
+    wouldWait() {
+      return waiters > 0 || waitMs(now()) > 0;
     },
   };
 }
@@ -80,7 +93,11 @@ export function createContentCreationGroup(
       const chosen = limiter;
       return {
         schedule: async (_options, task) => {
-          await chosen.acquire();
+          // A job waiting for its installation's write budget gives its review slot to others meanwhile: another
+          // installation's review must not wait behind this installation's rate limit.
+          const slot = currentSlot();
+          if (slot !== undefined && chosen.wouldWait()) await slot.suspend(() => chosen.acquire());
+          else await chosen.acquire();
           return task();
         },
       };

@@ -34,6 +34,14 @@ export function createPullRequestGateway(
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, pull);
       return files.map(toPullRequestFile);
     },
+    async readHead() {
+      const { data } = await octokit.rest.pulls.get({
+        owner: ref.owner,
+        repo: ref.repo,
+        pull_number: ref.number,
+      });
+      return { headSha: data.head.sha, baseSha: data.base.sha };
+    },
     async createReview(review) {
       // Comments GitHub does not accept are listed in the body of the posted review.
       const { id, rejected } = await postReview(octokit, ref, review);

@@ -11,7 +11,7 @@ export interface GuardedContext {
   id: string;
   name: string;
   payload: unknown;
-  log: { warn(obj: object, msg: string): void };
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 const shaSchema = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i, "not a commit SHA");
@@ -21,6 +21,9 @@ const userSchema = z.object({ login: z.string().min(1), type: z.string() });
 
 /** The fields of a `pull_request` event the app reads, with the types GitHub documents. */
 export const pullRequestEventSchema = z.object({
+  action: z.string(),
+  /** On `edited`: what changed; the app acts on a new base branch only. */
+  changes: z.object({ base: z.unknown().optional() }).nullish(),
   pull_request: z.object({
     number: z.number().int().positive(),
     title: z.string(),
@@ -37,6 +40,11 @@ export const pullRequestEventSchema = z.object({
   installation: installationSchema,
 });
 export type PullRequestEvent = z.infer<typeof pullRequestEventSchema>;
+
+/** `pull_request.labeled`: the pull request and the label added. */
+export const pullRequestLabeledEventSchema = pullRequestEventSchema.extend({
+  label: z.object({ name: z.string().min(1).max(100) }),
+});
 
 /** The fields of an `issue_comment` event the app reads. */
 export const issueCommentEventSchema = z.object({
@@ -57,9 +65,9 @@ export type IssueCommentEvent = z.infer<typeof issueCommentEventSchema>;
  * the payload is checked against `schema` first, and anything the handler still throws is caught. The log line has
  * the delivery id, the event and where the payload went wrong (paths and expectations only, never its values).
  */
-export function guardHandler<C extends GuardedContext>(
-  schema: z.ZodType,
-  handler: (context: C) => Promise<void>,
+export function guardHandler<C extends GuardedContext, S extends z.ZodType>(
+  schema: S,
+  handler: (context: C, payload: z.infer<S>) => Promise<void>,
 ): (context: C) => Promise<void> {
   return async (context) => {
     const fields = { delivery: context.id, event: eventName(context) };
@@ -69,16 +77,22 @@ export function guardHandler<C extends GuardedContext>(
       return;
     }
     try {
-      await handler(context);
+      await handler(context, checked.data);
     } catch (error) {
+      // The job could not be stored: answer with an error, so GitHub shows the delivery as failed and it can be
+      // redelivered, rather than accepting work that would be lost.
       const err =
         error instanceof Error
-          ? { name: error.name, message: error.message }
+          ? { name: error.name, message: error.message.split("\n", 1)[0] }
           : { name: "Error", message: String(error) };
-      context.log.warn({ ...fields, err }, PAYLOAD_NOT_UNDERSTOOD);
+      context.log.error({ ...fields, err }, WEBHOOK_NOT_QUEUED);
+      throw error;
     }
   };
 }
+
+/** The log message of a delivery whose job could not be written to the queue. */
+export const WEBHOOK_NOT_QUEUED = "webhook not queued; answered with an error so it can be redelivered";
 
 function eventName(context: GuardedContext): string {
   const { payload } = context;

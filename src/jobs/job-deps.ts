@@ -1,12 +1,13 @@
 import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
 import type { ProcessSettings } from "../config/settings-from-env.js";
+import type { GitHubAccess } from "../github/create-github-access.js";
 import type { ModelClient } from "../llm/types.js";
 import type { CountTokens } from "../review/count-tokens.js";
 import type { PlanChunks } from "../review/plan-chunks.js";
-import type { PullRequestGateway } from "../review/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
+import type { Store } from "../store/types.js";
 
-/** What every review job needs from the process. */
+/** What every job needs from the process. A job itself is plain data (src/jobs/job.ts). */
 export interface JobDeps {
   process: ProcessSettings;
   model: ModelClient;
@@ -15,12 +16,9 @@ export interface JobDeps {
   countTokens: CountTokens;
   /** Budgeting and chunking, off the main thread in production (src/workers/); inline when absent. */
   planChunks?: PlanChunks;
-}
-
-/** What a job knows of its repository and pull request, made by the webhook edge. */
-export interface JobScope {
-  github: PullRequestGateway;
-  readConfig: () => Promise<unknown>;
+  store: Store;
+  /** Rebuilds an installation's GitHub gateways from its id. */
+  github: GitHubAccess;
   log: Logger;
 }
 

@@ -1,55 +1,37 @@
 import { type ConfigProblem, parseRepoConfig, type RepoConfig } from "../config/repo-config.js";
+import { ConfigFileError } from "../github/read-repo-config.js";
 import type { Logger } from "../runtime/types.js";
 
+export type ReadConfig = () => Promise<{ raw: unknown; problems: ConfigProblem[] }>;
+
 /**
- * Reads `.github/deepseek-review.yml` through `read` (Probot's `context.config`, default branch only) and
- * validates it key by key. A file that cannot be read or parsed is a problem the review shows, on defaults.
+ * Reads `.github/deepseek-review.yml` through `read` (default branch only, see src/github/read-repo-config.ts) and
+ * validates it key by key. A file that cannot be used is a problem the review shows, on defaults; a GitHub error
+ * is thrown (the job is tried again later).
  */
 export async function loadRepoConfig(params: {
-  read: () => Promise<unknown>;
+  read: ReadConfig;
   defaults: RepoConfig;
   log: Logger;
 }): Promise<{ config: RepoConfig; problems: ConfigProblem[] }> {
-  let raw: unknown;
+  let read: Awaited<ReturnType<ReadConfig>>;
   try {
-    raw = await params.read();
+    read = await params.read();
   } catch (error) {
-    const status = (error as { status?: unknown }).status;
-    // A GitHub error (other than a missing file, which Probot reads as null) is not a problem of the file.
-    if (typeof status === "number") throw error;
-    params.log.warn({ err: { message: (error as Error).message } }, "repository configuration not readable");
+    if (!(error instanceof ConfigFileError)) throw error;
+    params.log.warn({ err: { message: error.message } }, "repository configuration not readable");
     return {
       config: params.defaults,
-      problems: [
-        {
-          key: "(file)",
-          message: `could not be read as YAML: ${describeReadError(error as Error)}`,
-          used: undefined,
-        },
-      ],
+      problems: [{ key: "(file)", message: error.message, used: undefined }],
     };
   }
-  const result = parseRepoConfig(raw, params.defaults);
-  if (result.problems.length > 0) {
+  const result = parseRepoConfig(read.raw, params.defaults);
+  const problems = [...read.problems, ...result.problems];
+  if (problems.length > 0) {
     params.log.warn(
-      { keys: result.problems.map((problem) => problem.key) },
+      { keys: problems.map((problem) => problem.key) },
       "repository configuration has problems",
     );
   }
-  return result;
-}
-
-/**
- * Probot's config plugin wraps the YAML parser's error in one that only names the file's URL; the parser's own
- * message says where the file is wrong ("… at line 2, column 1"), so it is the one shown.
- */
-function describeReadError(error: Error): string {
-  const cause = error.cause instanceof Error ? error.cause : error;
-  return firstLine(cause.message)
-    .replace(/^\[@probot\/octokit-plugin-config\]\s*/, "")
-    .replace(/:$/, "");
-}
-
-function firstLine(text: string): string {
-  return (text.split("\n", 1)[0] ?? "").slice(0, 200);
+  return { config: result.config, problems };
 }

@@ -1,48 +1,104 @@
+import { isRetryable } from "../github/http-status.js";
+import type { ModelClient } from "../llm/types.js";
+import type { CountTokens } from "../review/count-tokens.js";
+import type { PlanChunks } from "../review/plan-chunks.js";
 import {
   type ReviewOutcome,
-  type ReviewPullRequestParams,
   type ReviewSettings,
+  type ReviewTrigger,
   reviewPullRequest,
 } from "../review/review-pull-request.js";
-import type { PullRequestInfo } from "../review/types.js";
+import type { PullRequestGateway, PullRequestInfo } from "../review/types.js";
+import type { Limit, Logger } from "../runtime/types.js";
 
-export interface RunReviewParams extends Omit<ReviewPullRequestParams, "settings"> {
-  /** The review's settings, or why not to review; read inside the job so a failure here is logged like any. */
-  settings: () => Promise<ReviewSettings | { skip: string }>;
+/** What a review needs once the job knows its pull request, or why there is nothing to do. */
+export type PreparedReview =
+  | { pr: PullRequestInfo; github: PullRequestGateway; settings: ReviewSettings }
+  | { skip: string; pr?: PullRequestInfo };
+
+/** How one run ended, as its outcome line says. */
+export type RunResult =
+  | { status: "completed" | "failed"; outcome: ReviewOutcome; reason?: string; fields: OutcomeFields }
+  | { status: "skipped"; reason: string; fields: OutcomeFields; outcome?: ReviewOutcome }
+  | { status: "failed"; reason: string; fields: OutcomeFields; outcome?: undefined };
+
+export type OutcomeFields = Record<string, unknown>;
+
+export interface RunReviewParams {
+  /** The pull request as the job knows it before reading it (for the outcome line if reading fails). */
+  ref: { owner: string; repo: string; number: number };
+  trigger: ReviewTrigger;
+  /** Reads the pull request, the configuration and decides; a failure here is logged like any. */
+  prepare: () => Promise<PreparedReview>;
+  model: ModelClient;
+  limit: Limit;
+  countTokens: CountTokens;
+  planChunks?: PlanChunks;
+  log: Logger;
+  /** The job's last attempt: a failure GitHub may get over is otherwise thrown, so the queue tries again later. */
+  final?: boolean;
+  /** With the "retry" trigger: the files to review again. */
+  onlyPaths?: readonly string[];
+  now?: () => Date;
   clock?: () => number;
 }
 
 /**
- * Runs one review as a queued job and ends it in exactly one structured log line: `review.completed` with what
- * it did and cost, `review.skipped` with why nothing was done, or `review.failed` with the reason. Never throws.
+ * Runs one review and ends it in exactly one structured log line: `review.completed` with what it did and cost,
+ * `review.skipped` with why nothing was done, or `review.failed` with the reason — and what was spent before it
+ * failed. A failure worth another attempt (GitHub unreachable, a server error) is logged as `review.retrying`
+ * and thrown, unless this is the last attempt.
  */
-export async function runReview(params: RunReviewParams): Promise<void> {
+export async function runReview(params: RunReviewParams): Promise<RunResult> {
   const clock = params.clock ?? Date.now;
   const started = clock();
-  const base = { ...baseFields(params.pr), trigger: params.trigger ?? "auto" };
+  let base: OutcomeFields = { ...refFields(params.ref), trigger: params.trigger };
   try {
-    const settings = await params.settings();
-    if ("skip" in settings) {
-      params.log.info({ ...base, reason: settings.skip }, "review.skipped");
-      return;
+    const prepared = await params.prepare();
+    if (prepared.pr !== undefined)
+      base = { ...refFields(prepared.pr), headSha: prepared.pr.headSha, trigger: params.trigger };
+    if ("skip" in prepared) {
+      params.log.info({ ...base, reason: prepared.skip }, "review.skipped");
+      return { status: "skipped", reason: prepared.skip, fields: base };
     }
-    const outcome = await reviewPullRequest({ ...params, settings });
+    const outcome = await reviewPullRequest({
+      pr: prepared.pr,
+      github: prepared.github,
+      settings: prepared.settings,
+      model: params.model,
+      limit: params.limit,
+      countTokens: params.countTokens,
+      log: params.log,
+      trigger: params.trigger,
+      ...(params.planChunks === undefined ? {} : { planChunks: params.planChunks }),
+      ...(params.now === undefined ? {} : { now: params.now }),
+      ...(params.onlyPaths === undefined ? {} : { onlyPaths: params.onlyPaths }),
+    });
     if (outcome.status === "skipped") {
-      params.log.info({ ...base, reason: outcome.skippedReason }, "review.skipped");
-      return;
+      const reason = outcome.skippedReason ?? "nothing to do";
+      params.log.info({ ...base, reason }, "review.skipped");
+      return { status: "skipped", reason, fields: base, outcome };
     }
     const fields = { ...base, ...outcomeFields(outcome), durationMs: clock() - started };
     if (outcome.failed) {
       const reason = outcome.failures[0]?.reason ?? "no chunk could be reviewed";
       params.log.error({ ...fields, reason }, "review.failed");
-    } else {
-      params.log.info(
-        { ...fields, ...(outcome.failures.length > 0 ? { chunksFailed: outcome.failures.length } : {}) },
-        "review.completed",
-      );
+      return { status: "failed", outcome, reason, fields };
     }
+    const completed = {
+      ...fields,
+      ...(outcome.failures.length > 0 ? { chunksFailed: outcome.failures.length } : {}),
+    };
+    params.log.info(completed, "review.completed");
+    return { status: "completed", outcome, fields: completed };
   } catch (error) {
-    params.log.error({ ...base, durationMs: clock() - started, reason: describe(error) }, "review.failed");
+    const fields = { ...base, durationMs: clock() - started, reason: describe(error) };
+    if (params.final === false && isRetryable(error)) {
+      params.log.warn(fields, "review.retrying");
+      throw error;
+    }
+    params.log.error(fields, "review.failed");
+    return { status: "failed", reason: fields.reason, fields };
   }
 }
 
@@ -75,8 +131,8 @@ function outcomeFields(outcome: ReviewOutcome) {
   };
 }
 
-function baseFields(pr: PullRequestInfo) {
-  return { repo: `${pr.owner}/${pr.repo}`, pr: pr.number, headSha: pr.headSha };
+function refFields(ref: { owner: string; repo: string; number: number }) {
+  return { repo: `${ref.owner}/${ref.repo}`, pr: ref.number };
 }
 
 function describe(error: unknown): string {

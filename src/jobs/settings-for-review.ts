@@ -18,7 +18,11 @@ export function proReasonFor(params: {
   return undefined;
 }
 
-/** The settings of one review: the process's models and limits with the repository's configuration applied. */
+/**
+ * The settings of one review: the process's models and limits with the repository's configuration applied. A
+ * repository may lower the operator's ceilings, never raise them: a value above one is replaced by the ceiling and
+ * shown as a configuration problem; Pro is used only where the operator allows it.
+ */
 export function settingsForReview(params: {
   process: ProcessSettings;
   config: RepoConfig;
@@ -26,20 +30,55 @@ export function settingsForReview(params: {
   pro: ProReason | undefined;
 }): ReviewSettings {
   const { process, config } = params;
+  const { ceilings } = process;
+  const problems = [...params.problems];
+  const capped = (key: string, value: number, ceiling: number, env: string): number => {
+    if (value <= ceiling) return value;
+    problems.push({
+      key,
+      message: `${value.toLocaleString("en-US")} is above this app's ceiling (${env} = ${ceiling.toLocaleString("en-US")})`,
+      used: ceiling,
+    });
+    return ceiling;
+  };
+  const maxChunkTokens = capped(
+    "max_chunk_tokens",
+    config.max_chunk_tokens,
+    ceilings.maxChunkTokens,
+    "REVIEW_MAX_CHUNK_TOKENS",
+  );
+  const maxPrTokens = capped(
+    "max_pr_tokens",
+    config.max_pr_tokens,
+    ceilings.maxPrTokens,
+    "REVIEW_MAX_PR_TOKENS",
+  );
+  const maxComments = capped(
+    "max_comments",
+    config.max_comments,
+    ceilings.maxComments,
+    "REVIEW_MAX_COMMENTS",
+  );
+  const wantsPro = params.pro !== undefined || config.escalate.paths.length > 0;
+  const pro = ceilings.allowPro ? params.pro : undefined;
   const notes: string[] = [];
-  const problems = renderConfigProblems(params.problems);
-  if (problems !== "") notes.push(problems);
-  if (params.pro !== undefined)
-    notes.push(`Reviewed by \`${process.proModel}\` (${PRO_REASONS[params.pro]}).`);
+  const rendered = renderConfigProblems(problems);
+  if (rendered !== "") notes.push(rendered);
+  if (pro !== undefined) notes.push(`Reviewed by \`${process.proModel}\` (${PRO_REASONS[pro]}).`);
+  if (wantsPro && !ceilings.allowPro) {
+    notes.push(
+      `The Pro model is turned off on this app (REVIEW_ALLOW_PRO=false): \`${process.flashModel}\` reviewed everything.`,
+    );
+  }
   return {
-    model: params.pro === undefined ? process.flashModel : process.proModel,
+    model: pro === undefined ? process.flashModel : process.proModel,
     proModel: process.proModel,
-    proPaths: [...config.escalate.paths],
-    maxChunkTokens: config.max_chunk_tokens,
+    proPaths: ceilings.allowPro ? [...config.escalate.paths] : [],
+    maxChunkTokens,
     maxOutputTokens: process.maxOutputTokens,
-    maxComments: config.max_comments,
+    maxComments,
     maxFilePatchBytes: process.maxFilePatchBytes,
-    maxPrTokens: config.max_pr_tokens,
+    maxPrTokens,
     minSeverity: config.min_severity,
     temperature: process.temperature,
     prices: process.prices,

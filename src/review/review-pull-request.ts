@@ -45,8 +45,11 @@ export interface ReviewSettings {
   notes?: string[];
 }
 
-/** "auto": a push or an opened PR (reviews only what is new, never the same head twice); "command": `/review`. */
-export type ReviewTrigger = "auto" | "command";
+/**
+ * "auto": a push or an opened PR (reviews only what is new, never the same head twice); "command": `/review` or the
+ * escalation label (the whole PR); "retry": files whose review failed on this head, asked again (`onlyPaths`).
+ */
+export type ReviewTrigger = "auto" | "command" | "retry";
 
 export interface ReviewPullRequestParams {
   pr: PullRequestInfo;
@@ -60,6 +63,18 @@ export interface ReviewPullRequestParams {
   now?: () => Date;
   /** Runs the token-heavy budgeting and chunking; default: on this thread with `countTokens`. */
   planChunks?: PlanChunks;
+  /** With the "retry" trigger: the files to review again (the others were reviewed on this head). */
+  onlyPaths?: readonly string[];
+}
+
+/** The pull request's head moved while its diff was read: the diff may be of either head, so nothing is posted. */
+export class HeadMovedError extends Error {
+  override name = "HeadMovedError";
+  /** Reading again once the pushes settle will work. */
+  readonly retryable = true;
+  constructor(expected: string, actual: string) {
+    super(`The head moved from ${expected.slice(0, 7)} to ${actual.slice(0, 7)} while the diff was read`);
+  }
 }
 
 /** GitHub's `pulls.listFiles` returns at most this many files (30 pages of 100), however many changed. */
@@ -111,6 +126,10 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     return skippedOutcome(settings, "this commit was already reviewed");
   }
   const [files, posted] = await Promise.all([github.listFiles(), github.listOwnFingerprints()]);
+  // `listFiles` reads the pull request's current head, which may have moved since the job read it: comments
+  // computed on one head's lines must never be posted on another.
+  const head = await github.readHead();
+  if (head.headSha !== pr.headSha) throw new HeadMovedError(pr.headSha, head.headSha);
 
   const selection = selectFiles({
     files,
@@ -125,6 +144,13 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   if (unlisted !== undefined) sections.push(unlisted);
 
   let scope = withHunks;
+  if (trigger === "retry" && params.onlyPaths !== undefined) {
+    const only = new Set(params.onlyPaths);
+    scope = withHunks.filter((diff) => only.has(diff.path));
+    sections.push(
+      `Reviewed again: ${scope.length} file${scope.length === 1 ? "" : "s"} whose review failed before.`,
+    );
+  }
   let incrementalSince: string | undefined;
   const lastSha = reviewedShas.at(-1);
   if (trigger === "auto" && lastSha !== undefined) {

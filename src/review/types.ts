@@ -88,8 +88,10 @@ export interface Comparison {
 
 /** What the pipeline needs from GitHub for one pull request. Implemented over Octokit in src/github/. */
 export interface PullRequestGateway {
-  /** Every changed file of the pull request, all pages. */
+  /** Every changed file of the pull request at its current head, all pages. */
   listFiles(): Promise<PullRequestFile[]>;
+  /** The pull request's current head and base commits. */
+  readHead(): Promise<{ headSha: string; baseSha: string }>;
   /**
    * Posts one review with event COMMENT on `commitId`. `rejected`: how many inline comments GitHub refused, which
    * were moved into the body instead.

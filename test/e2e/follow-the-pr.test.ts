@@ -36,6 +36,7 @@ const PUSH_FILES = [
  * GitHub would, so the app can find the head it last reviewed and the fingerprints it already posted.
  */
 function githubRoutes(state: {
+  head: string;
   reviews: Record<string, unknown>[];
   comments: Record<string, unknown>[];
   replies: unknown[];
@@ -48,7 +49,7 @@ function githubRoutes(state: {
     if (method === "GET" && path === `${REPO}/pulls/2`) {
       const pull = (webhookExample("pull_request", "opened") as { pull_request: { head: { sha: string } } })
         .pull_request;
-      pull.head.sha = SECOND;
+      pull.head.sha = state.head;
       return { status: 200, body: pull };
     }
     if (method === "GET" && path.startsWith(`${REPO}/collaborators/`)) {
@@ -86,6 +87,7 @@ function githubRoutes(state: {
 
 describe("a pull request followed by the real app process", () => {
   const state = {
+    head: FIRST,
     reviews: [] as Record<string, unknown>[],
     comments: [] as Record<string, unknown>[],
     replies: [] as unknown[],
@@ -102,14 +104,19 @@ describe("a pull request followed by the real app process", () => {
   const pullRequestEvent = (action: string, sha: string) => {
     const payload = webhookExample<{ pull_request: { head: { sha: string } } }>("pull_request", action);
     payload.pull_request.head.sha = sha;
+    state.head = sha;
     return payload;
   };
   const promptOf = (index: number) => {
     const request = deepseek.requests[index];
     return request === undefined ? "" : userMessageOf(request);
   };
-  const ended = (count: number) =>
-    app.waitForLog(() => app.logs.filter((line) => String(line.msg).startsWith("review.")).length >= count);
+  const isOutcome = (line: Record<string, unknown>) =>
+    /^review\.(completed|skipped|failed)$/.test(String(line.msg));
+  const ended = async (count: number) => {
+    await app.waitForLog(() => app.logs.filter(isOutcome).length >= count);
+    return app.logs.filter(isOutcome)[count - 1] as Record<string, unknown>;
+  };
 
   beforeAll(async () => {
     run = await startAppWithStandIns({

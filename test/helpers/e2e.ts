@@ -6,6 +6,7 @@ import { testPrivateKey } from "./create-test-probot.js";
 import { type FakeDeepSeekScript, startFakeDeepSeek } from "./fake-deepseek.js";
 import { freePort, type RecordedRequest, type Route, startLocalServer } from "./local-server.js";
 import { type AppProcess, startAppProcess } from "./start-app-process.js";
+import { webhookExample } from "./webhook-examples.js";
 
 /** The webhook secret and DeepSeek API key the e2e app process runs with. */
 export const E2E_WEBHOOK_SECRET = "e2e-webhook-secret";
@@ -43,6 +44,8 @@ export const noContentsRoute: Route = ({ method, path }) =>
 export interface PullRequestRoutes {
   /** `pulls.listFiles` of every pull request. */
   files: unknown[];
+  /** `pulls.get` of pull request `number`; default the `pull_request.opened` example's, with that number. */
+  pull?: (number: number) => unknown;
   /** `pulls.listReviews` as listed back (read at each request); default none. */
   reviews?: () => unknown[];
   /** `pulls.listReviewComments` as listed back (read at each request); default none. */
@@ -51,10 +54,20 @@ export interface PullRequestRoutes {
   postReview?: (request: RecordedRequest) => NonNullable<RouteAnswer>;
 }
 
+/** The pull request of the `pull_request.opened` example, as `pulls.get` shows it. */
+export function examplePull(): Record<string, unknown> {
+  return webhookExample<{ pull_request: Record<string, unknown> }>("pull_request", "opened").pull_request;
+}
+
 /** The reads of a review job on any pull request, and the review it posts. */
 export function pullRequestRoutes(params: PullRequestRoutes): Route {
   return (request) => {
     const { method, path } = request;
+    const pull = /\/pulls\/(\d+)$/.exec(path);
+    if (method === "GET" && pull !== null) {
+      const number = Number(pull[1]);
+      return { status: 200, body: params.pull?.(number) ?? { ...examplePull(), number } };
+    }
     if (method === "GET" && /\/pulls\/\d+\/files\?/.test(path)) return { status: 200, body: params.files };
     if (method === "GET" && /\/pulls\/\d+\/reviews\?/.test(path))
       return { status: 200, body: params.reviews?.() ?? [] };

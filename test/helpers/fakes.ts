@@ -1,3 +1,5 @@
+import { readEnv } from "../../src/config/env.js";
+import { type ProcessSettings, settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { DEFAULT_PRICES } from "../../src/cost/prices.js";
 import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../../src/llm/types.js";
 import type { ReviewSettings } from "../../src/review/review-pull-request.js";
@@ -97,6 +99,9 @@ export interface RecordingGateway extends PullRequestGateway {
  */
 export function createRecordingGateway(params: {
   files: PullRequestFile[] | Error;
+  /** The pull request's head as `readHead` reports it (it must be the head under review, or nothing is posted). */
+  headSha: string;
+  baseSha?: string;
   reviewId?: number;
   ownReviews?: OwnReview[];
   fingerprints?: string[];
@@ -110,6 +115,9 @@ export function createRecordingGateway(params: {
     async listFiles() {
       if (params.files instanceof Error) throw params.files;
       return params.files;
+    },
+    async readHead() {
+      return { headSha: params.headSha, baseSha: params.baseSha ?? "b".repeat(40) };
     },
     async createReview(review) {
       reviews.push(review);
@@ -128,6 +136,11 @@ export function createRecordingGateway(params: {
       return params.comparisons?.[`${base}...${head}`];
     },
   };
+}
+
+/** The process settings of an environment with only an API key: every default and ceiling. */
+export function defaultProcessSettings(overrides: Partial<ProcessSettings> = {}): ProcessSettings {
+  return { ...settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" })), ...overrides };
 }
 
 /** Review settings as the environment's defaults make them, with `overrides`. */

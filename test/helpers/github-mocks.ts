@@ -1,4 +1,5 @@
 import nock from "nock";
+import { webhookExample } from "./webhook-examples.js";
 
 export const GITHUB = "https://api.github.com";
 export const APP_SLUG = "deepseek-review";
@@ -20,6 +21,40 @@ export interface GitHubPullRequestMocks {
   auth?: boolean;
   /** The job stops after the app's own reviews (the head was already reviewed): files and comments are not read. */
   stopsAtReviews?: boolean;
+  /**
+   * The pull request `pulls.get` answers with (a job reads it first, and again after listing the files); default
+   * the `pull_request.opened` example's, with `headSha` when given.
+   */
+  pull?: Record<string, unknown>;
+  headSha?: string;
+}
+
+let currentPull: Record<string, unknown> | undefined;
+
+/**
+ * What `pulls.get` answers from now on when a mock is not given a pull request: a test that sends a changed
+ * payload sets it to the payload's `pull_request`, as GitHub would show that pull request. Reset after each test.
+ */
+export function setCurrentPull(pull: Record<string, unknown> | undefined): void {
+  currentPull = pull;
+}
+
+/** A `pulls.get` answer: the `pull_request.opened` example's pull request with these changes. */
+export function pullRequestObject(
+  params: { headSha?: string; state?: string; labels?: string[]; number?: number } = {},
+) {
+  const pull = webhookExample<{ pull_request: Record<string, unknown> }>(
+    "pull_request",
+    "opened",
+  ).pull_request;
+  const head = pull.head as Record<string, unknown>;
+  return {
+    ...pull,
+    ...(params.number === undefined ? {} : { number: params.number }),
+    ...(params.state === undefined ? {} : { state: params.state }),
+    ...(params.labels === undefined ? {} : { labels: params.labels.map((name) => ({ name })) }),
+    head: { ...head, ...(params.headSha === undefined ? {} : { sha: params.headSha }) },
+  };
 }
 
 /** An installation token and the app's slug, as every job asks for them. */
@@ -50,6 +85,16 @@ export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
   const repo = params.repo ?? "Hello-World";
   const number = params.number ?? 2;
   if (params.auth ?? true) mockAppAuth();
+  const pull =
+    params.pull ??
+    (params.headSha === undefined ? undefined : pullRequestObject({ number, headSha: params.headSha }));
+  mockGetPullRequest({
+    owner,
+    repo,
+    number,
+    times: params.stopsAtReviews ? 1 : 2,
+    ...(pull === undefined ? {} : { pull }),
+  });
   mockRepoConfig({ owner, repo, ...(params.config === undefined ? {} : { config: params.config }) });
   mockPullRequestLists({ ...params, owner, repo, number });
 }
@@ -170,15 +215,24 @@ export function mockPermission(params: {
     });
 }
 
-/** `pulls.get`: answers with `pull` (a webhook `pull_request` object has the fields the app reads). */
-export function mockGetPullRequest(params: {
-  owner?: string;
-  repo?: string;
-  pull: { number: number };
-}): void {
+/**
+ * `pulls.get` (`times` times, default once): answers with `pull`, else with the pull request the test set with
+ * `setCurrentPull`, else the `pull_request.opened` example's (a webhook `pull_request` has the fields the app reads).
+ */
+export function mockGetPullRequest(
+  params: {
+    owner?: string;
+    repo?: string;
+    number?: number;
+    pull?: Record<string, unknown>;
+    times?: number;
+  } = {},
+): void {
+  const number = params.number ?? (params.pull?.number as number | undefined) ?? 2;
   nock(GITHUB)
-    .get(`${repoPath(params)}/pulls/${params.pull.number}`)
-    .reply(200, params.pull);
+    .get(`${repoPath(params)}/pulls/${number}`)
+    .times(params.times ?? 1)
+    .reply(200, () => params.pull ?? currentPull ?? pullRequestObject({ number }));
 }
 
 /** Records the body of a comment on the pull request's conversation (`issues.createComment`). */

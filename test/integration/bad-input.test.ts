@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { PAYLOAD_NOT_UNDERSTOOD } from "../../src/github/guard-handler.js";
 import type { ModelRequest } from "../../src/llm/types.js";
-import type { ReviewQueue } from "../../src/queue/review-queue.js";
 import { SYSTEM_PROMPT } from "../../src/review/build-prompt.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
+import type { JobQueue } from "../../src/store/types.js";
 import {
   API_KEY,
   addedRowsOf,
@@ -29,7 +29,13 @@ import { createTestApp, createTestAppDeps } from "../helpers/create-test-app.js"
 import type { LogRecord } from "../helpers/create-test-probot.js";
 import { mockDeepSeek } from "../helpers/deepseek-mocks.js";
 import { diffOf } from "../helpers/fakes.js";
-import { mockAppAuth, mockCreateReview, mockRepoConfig } from "../helpers/github-mocks.js";
+import {
+  mockAppAuth,
+  mockCreateReview,
+  mockGetPullRequest,
+  mockRepoConfig,
+  setCurrentPull,
+} from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
@@ -70,9 +76,11 @@ function setup(env: Record<string, string> = {}) {
   return app;
 }
 
+/** A pull_request.opened payload; `pulls.get` shows its pull request from now on. */
 function pullRequestOpened(change: (payload: PullRequestPayload) => void = () => {}): PullRequestPayload {
   const payload = webhookExample<PullRequestPayload>("pull_request", "opened");
   change(payload);
+  setCurrentPull(payload.pull_request as unknown as Record<string, unknown>);
   return payload;
 }
 
@@ -127,7 +135,7 @@ describe("malformed webhook payloads", () => {
         probot.receive({ id, name: "pull_request", payload: payload as never }),
       ).resolves.toBeUndefined();
 
-      expect(queue.size + queue.pending).toBe(0);
+      expect(await queue.stats()).toMatchObject({ waiting: 0, running: 0 });
       expect(await queue.drain(1_000)).toEqual([]);
       expect(reviewLines(records)).toEqual([]);
       const warnings = records.filter((record) => record.msg === PAYLOAD_NOT_UNDERSTOOD);
@@ -173,7 +181,7 @@ describe("malformed webhook payloads", () => {
 
   describe("through Probot's node middleware with a webhook secret", () => {
     let server: Awaited<ReturnType<typeof startWebhookServer>>;
-    let queue: ReviewQueue;
+    let queue: JobQueue;
 
     beforeAll(async () => {
       const app = createTestAppDeps({ apiKey: API_KEY });
@@ -244,6 +252,7 @@ describe("malformed webhook payloads", () => {
 
     it("still serves a well-formed delivery after all of them", async () => {
       mockAppAuth();
+      mockGetPullRequest();
       mockRepoConfig(REPO);
       const before = server.records.length;
       const body = JSON.stringify(
@@ -270,6 +279,7 @@ describe("pull_request.opened with bad input", () => {
       const { probot, records, queue } = setup();
       const files = generatedFiles({ count: 3_000, linesEach: 2 });
       mockAppAuth();
+      mockGetPullRequest({ times: 2 });
       mockRepoConfig({ ...REPO, config: "max_pr_tokens: 5000\nmax_chunk_tokens: 2000\n" });
       mockListFilesPages({ files: files.map(toRestFile) });
       mockNoEarlierReviews();
@@ -318,6 +328,7 @@ describe("pull_request.opened with bad input", () => {
     it("skips it by size at the default REVIEW_MAX_FILE_PATCH_BYTES and calls no model", async () => {
       const { probot, queue } = setup();
       mockAppAuth();
+      mockGetPullRequest({ times: 2 });
       mockRepoConfig(REPO);
       mockListFilesPages({ files: huge() });
       mockNoEarlierReviews();
@@ -336,8 +347,13 @@ describe("pull_request.opened with bad input", () => {
     });
 
     it("with REVIEW_MAX_FILE_PATCH_BYTES raised, reviews every line exactly once in chunks", async () => {
-      const { probot, queue } = setup({ REVIEW_MAX_FILE_PATCH_BYTES: "3000000" });
+      const { probot, queue } = setup({
+        REVIEW_MAX_FILE_PATCH_BYTES: "3000000",
+        REVIEW_MAX_PR_TOKENS: "1000000",
+        REVIEW_MAX_CHUNK_TOKENS: "200000",
+      });
       mockAppAuth();
+      mockGetPullRequest({ times: 2 });
       mockRepoConfig({ ...REPO, config: "max_pr_tokens: 1000000\nmax_chunk_tokens: 200000\n" });
       mockListFilesPages({ files: huge() });
       mockNoEarlierReviews();
@@ -364,6 +380,7 @@ describe("pull_request.opened with bad input", () => {
     it("posts a short review that says nothing was sent to the model", async () => {
       const { probot, queue, records } = setup();
       mockAppAuth();
+      mockGetPullRequest({ times: 2 });
       mockRepoConfig(REPO);
       mockListFilesPages({ files: [] });
       mockNoEarlierReviews();
@@ -395,6 +412,7 @@ describe("pull_request.opened with bad input", () => {
       const { probot, queue } = setup();
       const description = badInputFixture("hostile-description.md");
       mockAppAuth();
+      mockGetPullRequest({ times: 2 });
       mockRepoConfig(REPO);
       mockListFilesPages({
         files: [

@@ -115,7 +115,7 @@ async function runReview(params: {
 }) {
   const server = await startFakeDeepSeek(params.script);
   servers.push(server);
-  const github = createRecordingGateway({ files: params.files ?? [smallFile("alpha")] });
+  const github = createRecordingGateway({ headSha: HEAD_SHA, files: params.files ?? [smallFile("alpha")] });
   const log = createRecordingLogger();
   const outcome = await reviewPullRequest({
     pr,

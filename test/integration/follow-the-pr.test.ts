@@ -12,6 +12,7 @@ import {
   mockPullRequestReads,
   ownReview,
   reviewComment,
+  setCurrentPull,
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -67,9 +68,11 @@ type PullRequestPayload = {
   pull_request: { head: { sha: string }; labels: { name: string }[] };
 };
 
+/** A pull_request event; the pull request `pulls.get` shows from now on is the payload's. */
 function pullRequestEvent(action: string, change: (payload: PullRequestPayload) => void = () => {}) {
   const payload = webhookExample<PullRequestPayload>("pull_request", action);
   change(payload);
+  setCurrentPull(payload.pull_request as unknown as Record<string, unknown>);
   return payload as never;
 }
 
@@ -348,7 +351,7 @@ describe("pull_request.opened", () => {
       expect(deepseek).toHaveLength(1);
       expect(reviews).toHaveLength(1);
       expect(
-        app.records.filter((record) => record.msg === "review already queued or running; not queued again"),
+        app.records.filter((record) => record.msg === "job queued" && record.result === "duplicate"),
       ).toHaveLength(2);
       expect(outcomes(app.records)).toEqual([
         expect.objectContaining({ msg: "review.completed", headSha: HEAD_SHA, reviewId: 87 }),

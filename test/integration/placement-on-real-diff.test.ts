@@ -18,7 +18,7 @@ describe("comment placement on the real diff semver 7.5.4 → 7.6.3", () => {
     async (seed) => {
       const files = splitGitDiff(readFileSync(new URL("semver.diff", FIXTURE), "utf8"));
       const model = createLineSprayModel(seed);
-      const github = createRecordingGateway({ files });
+      const github = createRecordingGateway({ files, headSha: "a".repeat(40) });
       const outcome = await reviewPullRequest({
         pr: {
           owner: "npm",

@@ -7,8 +7,10 @@ import { DEEPSEEK, mockDeepSeek } from "../helpers/deepseek-mocks.js";
 import {
   mockAppAuth,
   mockCreateReview,
+  mockGetPullRequest,
   mockPullRequestReads,
   mockRepoConfig,
+  pullRequestObject,
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -112,6 +114,7 @@ describe("pull_request.opened", () => {
     it("does not review it", async () => {
       const { probot, records, queue } = createTestApp();
       mockAppAuth();
+      mockGetPullRequest({ pull: { ...pullRequestObject(), draft: true } });
       mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
       const payload = webhookExample<{ pull_request: { draft: boolean } }>("pull_request", "opened");
       payload.pull_request.draft = true;

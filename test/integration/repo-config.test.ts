@@ -17,6 +17,7 @@ import {
   mockPullRequestReads,
   mockReaction,
   mockRepoConfig,
+  setCurrentPull,
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -39,6 +40,7 @@ type PullRequestPayload = {
 async function open(app: TestApp, change: (payload: PullRequestPayload) => void = () => {}) {
   const payload = webhookExample<PullRequestPayload>("pull_request", "opened");
   change(payload);
+  setCurrentPull(payload.pull_request);
   await app.probot.receive({ id: "delivery-opened", name: "pull_request", payload: payload as never });
   expect(await app.queue.drain(10_000)).toEqual([]);
 }
@@ -57,7 +59,7 @@ async function commentReview(app: TestApp) {
 
 /** The one line every job ends in. */
 function outcomes(records: LogRecord[]) {
-  return records.filter((record) => /^review\.(completed|skipped|failed|command\.\w+)$/.test(record.msg));
+  return records.filter((record) => /^review\.(completed|skipped|failed|command)$/.test(record.msg));
 }
 
 type PostedReview = {
@@ -145,6 +147,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
       const app = createTestApp();
       const config = "auto_review: false\n";
       mockAppAuth();
+      mockGetPullRequest();
       mockRepoConfig({ ...REPO, config });
 
       await open(app);
@@ -158,13 +161,12 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
         }),
       ]);
 
-      // The token and the app's login are cached from the first job.
-      mockReaction({ commentId: 492700400 });
+      // The token and the app's login are cached from the first job. The command is checked, then its review runs.
       mockRepoConfig({ ...REPO, config });
       mockPermission({ user: "Codertocat", permission: "write" });
-      mockGetPullRequest({
-        pull: webhookExample<{ pull_request: { number: number } }>("pull_request", "opened").pull_request,
-      });
+      mockGetPullRequest({ times: 3 });
+      mockReaction({ commentId: 492700400 });
+      mockRepoConfig({ ...REPO, config });
       mockPullRequestLists({ files: files() });
       const deepseek = mockDeepSeek({ answer: modelAnswer() });
       const reviews = mockCreateReview({ id: 93 });
@@ -174,6 +176,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
       expect(deepseek).toHaveLength(1);
       expect((reviews[0] as PostedReview).comments).toHaveLength(3);
       expect(outcomes(app.records).slice(1)).toEqual([
+        expect.objectContaining({ msg: "review.command", outcome: "queued" }),
         expect.objectContaining({ msg: "review.completed", trigger: "command", reviewId: 93 }),
       ]);
     });
@@ -184,12 +187,13 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
       const app = createTestApp();
       const config = "enabled: false\n";
       mockAppAuth();
+      mockGetPullRequest();
       mockRepoConfig({ ...REPO, config });
 
       await open(app);
 
-      mockReaction({ commentId: 492700400 });
       mockRepoConfig({ ...REPO, config });
+      mockPermission({ user: "Codertocat", permission: "write" });
       const replies = mockIssueComment({ number: 2 });
 
       await commentReview(app);
@@ -202,7 +206,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
           msg: "review.skipped",
           reason: "the app is disabled in the repository configuration",
         }),
-        expect.objectContaining({ msg: "review.command.refused", reason }),
+        expect.objectContaining({ msg: "review.command", outcome: "disabled" }),
       ]);
     });
   });
@@ -246,6 +250,7 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
     ])("skip %s", async (_name, config, change, reason) => {
       const app = createTestApp();
       mockAppAuth();
+      mockGetPullRequest();
       mockRepoConfig({ ...REPO, ...(config === undefined ? {} : { config }) });
 
       await open(app, change);

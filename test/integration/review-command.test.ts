@@ -59,26 +59,39 @@ async function comment(app: TestApp, payload: CommentPayload) {
   expect(await app.queue.drain(10_000)).toEqual([]);
 }
 
-/** Logged at the end of every command job. */
+/** Logged at the end of every command job and every review. */
 function outcomes(records: LogRecord[]) {
-  return records.filter((record) => /^review\.(completed|skipped|failed|command\.\w+)$/.test(record.msg));
+  return records.filter((record) => /^review\.(completed|skipped|failed|command)$/.test(record.msg));
 }
 
-/** The GitHub calls before any command is carried out: the 👀 reaction, the app's login and the config. */
-function mockCommandStart(config?: string) {
+/** The GitHub calls of every command job: the app's login, the config and the commenter's permission. */
+function mockCommandStart(params: { config?: string; permission: string; roleName?: string }) {
   mockAppAuth();
-  const reactions = mockReaction({ commentId: COMMENT_ID });
-  mockRepoConfig({ owner: "Codertocat", repo: "Hello-World", ...(config === undefined ? {} : { config }) });
-  return reactions;
+  mockRepoConfig({
+    owner: "Codertocat",
+    repo: "Hello-World",
+    ...(params.config === undefined ? {} : { config: params.config }),
+  });
+  mockPermission({
+    user: USER,
+    permission: params.permission,
+    ...(params.roleName === undefined ? {} : { roleName: params.roleName }),
+  });
 }
 
-/** A review the command runs after the permission check: the pull request, its reads, DeepSeek and the review. */
-function mockCommandReview() {
+/**
+ * A command that is accepted: the pull request (is it open?) and the 👀 reaction; then the review it queued runs:
+ * the pull request and config again, its reads, DeepSeek and the review.
+ */
+function mockCommandReview(config?: string, commentId = COMMENT_ID) {
   mockGetPullRequest({ pull: pullRequest() });
+  const reactions = mockReaction({ commentId });
+  mockGetPullRequest({ pull: pullRequest(), times: 2 });
+  mockRepoConfig({ owner: "Codertocat", repo: "Hello-World", ...(config === undefined ? {} : { config }) });
   mockPullRequestLists({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: HEAD_SHA })] });
   const deepseek = mockFindings([FINDING]);
   const reviews = mockCreateReview({ id: 90 });
-  return { deepseek, reviews };
+  return { deepseek, reviews, reactions };
 }
 
 type PostedReview = { commit_id: string; body: string; comments: { path: string; line: number }[] };
@@ -87,9 +100,8 @@ describe("issue_comment.created", () => {
   describe("/review on a pull request the app already reviewed at its head", () => {
     it("reacts with eyes, checks the permission and reviews the whole pull request again", async () => {
       const app = createTestApp();
-      const reactions = mockCommandStart();
-      mockPermission({ user: USER, permission: "write" });
-      const { deepseek, reviews } = mockCommandReview();
+      mockCommandStart({ permission: "write" });
+      const { deepseek, reviews, reactions } = mockCommandReview();
 
       await comment(app, commentEvent("/review"));
 
@@ -104,6 +116,7 @@ describe("issue_comment.created", () => {
       expect(review.body).not.toContain("Full review:");
       const lines = outcomes(app.records);
       expect(lines).toEqual([
+        expect.objectContaining({ msg: "review.command", outcome: "queued", user: USER }),
         expect.objectContaining({
           msg: "review.completed",
           repo: "Codertocat/Hello-World",
@@ -116,15 +129,14 @@ describe("issue_comment.created", () => {
           reviewId: 90,
         }),
       ]);
-      expect(lines[0]).not.toHaveProperty("incrementalSince");
+      expect(lines[1]).not.toHaveProperty("incrementalSince");
     });
   });
 
   describe("/review pro", () => {
     it("reviews with the Pro model", async () => {
       const app = createTestApp();
-      mockCommandStart();
-      mockPermission({ user: USER, permission: "admin" });
+      mockCommandStart({ permission: "admin" });
       const { deepseek, reviews } = mockCommandReview();
 
       await comment(app, commentEvent("/review pro"));
@@ -134,35 +146,41 @@ describe("issue_comment.created", () => {
         "Reviewed by `deepseek-v4-pro` (asked for with `/review pro`).",
       );
       expect(outcomes(app.records)).toEqual([
+        expect.objectContaining({ msg: "review.command", outcome: "queued" }),
         expect.objectContaining({ msg: "review.completed", trigger: "command", model: "deepseek-v4-pro" }),
       ]);
     });
   });
 
   describe("/review help while a /review runs and another waits", () => {
-    it("is answered, not dropped as a duplicate of the waiting /review", async () => {
+    it("is answered, and neither command is lost", async () => {
       const app = createTestApp();
       mockAppAuth();
-      // Every mock below must be used (test/setup.ts): three reactions, two permission checks, two reviews.
-      for (let reaction = 0; reaction < 3; reaction++) mockReaction({ commentId: COMMENT_ID });
-      for (let job = 0; job < 3; job++) mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
-      mockPermission({ user: USER, permission: "write" });
-      mockPermission({ user: USER, permission: "write" });
-      mockCommandReview();
-      mockCommandReview();
+      // Every mock below must be used (test/setup.ts): three command jobs, then two reviews.
+      for (let job = 0; job < 3; job++) {
+        mockRepoConfig({ owner: "Codertocat", repo: "Hello-World" });
+        mockPermission({ user: USER, permission: "write" });
+      }
+      const plain = mockCommandReview(undefined, 1);
+      const pro = mockCommandReview(undefined, 2);
       const replies = mockIssueComment({ number: 2 });
 
-      for (const [id, body] of [
-        ["c1", "/review"],
-        ["c2", "/review"],
-        ["c3", "/review help"],
+      for (const [id, commentId, body] of [
+        ["c1", 1, "/review"],
+        ["c2", 2, "/review pro"],
+        ["c3", 3, "/review help"],
       ] as const) {
-        await app.probot.receive({ id, name: "issue_comment", payload: commentEvent(body) as never });
+        const payload = commentEvent(body, (one) => {
+          one.comment.id = commentId;
+        });
+        await app.probot.receive({ id, name: "issue_comment", payload: payload as never });
       }
       expect(await app.queue.drain(10_000)).toEqual([]);
 
-      expect(replies).toHaveLength(1);
+      expect([plain.reactions, pro.reactions]).toEqual([[{ content: "eyes" }], [{ content: "eyes" }]]);
       expect((replies[0] as { body: string }).body).toContain("### DeepSeek review — commands");
+      const models = [...plain.deepseek, ...pro.deepseek].map((request) => request.model).sort();
+      expect(models).toEqual(["deepseek-v4-flash", "deepseek-v4-pro"]);
       expect(app.records.filter((record) => record.msg === "review.completed")).toHaveLength(2);
     });
   });
@@ -170,7 +188,7 @@ describe("issue_comment.created", () => {
   describe("/review help", () => {
     it("answers with the commands and the configuration in effect, and calls no model", async () => {
       const app = createTestApp();
-      mockCommandStart("max_comments: 5\nlanguage: Deutsch\n");
+      mockCommandStart({ config: "max_comments: 5\nlanguage: Deutsch\n", permission: "write" });
       const replies = mockIssueComment({ number: 2 });
 
       await comment(app, commentEvent("/review help"));
@@ -183,7 +201,9 @@ describe("issue_comment.created", () => {
         "- `/review pro` — the same with `deepseek-v4-pro` instead of `deepseek-v4-flash`.",
       );
       expect(body).toContain("- `/review help` — this message.");
-      expect(body).toContain("Only users with write permission on the repository or more can run a review.");
+      expect(body).toContain(
+        "Only users with write permission on the repository or more can use these commands.",
+      );
       const json = /```json\n([\s\S]*?)\n```/.exec(body)?.[1] ?? "";
       expect(JSON.parse(json)).toMatchObject({
         enabled: true,
@@ -194,7 +214,7 @@ describe("issue_comment.created", () => {
         review_command: { min_permission: "write" },
       });
       expect(outcomes(app.records)).toEqual([
-        expect.objectContaining({ msg: "review.command.help", pr: 2, user: USER }),
+        expect.objectContaining({ msg: "review.command", outcome: "help", pr: 2, user: USER }),
       ]);
     });
   });
@@ -202,17 +222,22 @@ describe("issue_comment.created", () => {
   describe("by a user with read permission", () => {
     it("replies why and reviews nothing", async () => {
       const app = createTestApp();
-      mockCommandStart();
-      mockPermission({ user: USER, permission: "read" });
+      mockCommandStart({ permission: "read" });
       const replies = mockIssueComment({ number: 2 });
 
       await comment(app, commentEvent("/review"));
 
       const reason =
-        "Sorry, `/review` needs write permission on this repository or more; Codertocat has read.";
+        "Sorry, `/review` commands need write permission on this repository or more; Codertocat has read.";
       expect(replies).toEqual([{ body: reason }]);
       expect(outcomes(app.records)).toEqual([
-        expect.objectContaining({ msg: "review.command.refused", pr: 2, user: USER, reason }),
+        expect.objectContaining({
+          msg: "review.command",
+          outcome: "refused",
+          pr: 2,
+          user: USER,
+          replied: true,
+        }),
       ]);
     });
   });
@@ -220,40 +245,42 @@ describe("issue_comment.created", () => {
   describe("with a role finer than GitHub's permission", () => {
     it("lets a maintainer run /review when the config asks for maintain", async () => {
       const app = createTestApp();
-      mockCommandStart("review_command:\n  min_permission: maintain\n");
-      mockPermission({ user: USER, permission: "write", roleName: "maintain" });
-      const { deepseek, reviews } = mockCommandReview();
+      const config = "review_command:\n  min_permission: maintain\n";
+      mockCommandStart({ config, permission: "write", roleName: "maintain" });
+      const { deepseek, reviews } = mockCommandReview(config);
 
       await comment(app, commentEvent("/review"));
 
       expect(deepseek).toHaveLength(1);
       expect(reviews).toHaveLength(1);
       expect(outcomes(app.records)).toEqual([
+        expect.objectContaining({ msg: "review.command", outcome: "queued" }),
         expect.objectContaining({ msg: "review.completed", trigger: "command" }),
       ]);
     });
 
     it("refuses a triager when the config asks for write", async () => {
       const app = createTestApp();
-      mockCommandStart();
-      mockPermission({ user: USER, permission: "read", roleName: "triage" });
+      mockCommandStart({ permission: "read", roleName: "triage" });
       const replies = mockIssueComment({ number: 2 });
 
       await comment(app, commentEvent("/review"));
 
       expect(replies).toEqual([
         {
-          body: "Sorry, `/review` needs write permission on this repository or more; Codertocat has triage.",
+          body: "Sorry, `/review` commands need write permission on this repository or more; Codertocat has triage.",
         },
       ]);
-      expect(outcomes(app.records)).toEqual([expect.objectContaining({ msg: "review.command.refused" })]);
+      expect(outcomes(app.records)).toEqual([
+        expect.objectContaining({ msg: "review.command", outcome: "refused" }),
+      ]);
     });
   });
 
   describe("/review with an argument it does not know", () => {
     it("replies that it is unknown and points to /review help", async () => {
       const app = createTestApp();
-      mockCommandStart();
+      mockCommandStart({ permission: "write" });
       const replies = mockIssueComment({ number: 2 });
 
       await comment(app, commentEvent("/review foo"));
@@ -261,7 +288,7 @@ describe("issue_comment.created", () => {
       const reason = "`/review foo` is not a command I know. Comment `/review help` to see the commands.";
       expect(replies).toEqual([{ body: reason }]);
       expect(outcomes(app.records)).toEqual([
-        expect.objectContaining({ msg: "review.command.refused", reason }),
+        expect.objectContaining({ msg: "review.command", outcome: "unknown" }),
       ]);
     });
   });

@@ -15,6 +15,10 @@ const DEFAULTS: AppEnv = {
   REVIEW_MAX_COMMENTS: 20,
   REVIEW_MAX_FILE_PATCH_BYTES: 200_000,
   REVIEW_SHUTDOWN_TIMEOUT_MS: 60_000,
+  REVIEW_MAX_PR_TOKENS: 400_000,
+  REVIEW_ALLOW_PRO: true,
+  CONFIG_EXTENDS_OWNERS: [],
+  DATA_DIR: "./data",
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -56,6 +60,11 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "5",
           REVIEW_MAX_FILE_PATCH_BYTES: "1000",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "5000",
+          REVIEW_MAX_PR_TOKENS: "90000",
+          REVIEW_ALLOW_PRO: "false",
+          CONFIG_EXTENDS_OWNERS: " octo-org, other ,",
+          DATA_DIR: " /var/lib/deepseek-review ",
+          DATABASE_URL: "postgres://review@db:5432/review",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -72,6 +81,11 @@ describe("readEnv", () => {
         REVIEW_MAX_COMMENTS: 5,
         REVIEW_MAX_FILE_PATCH_BYTES: 1_000,
         REVIEW_SHUTDOWN_TIMEOUT_MS: 5_000,
+        REVIEW_MAX_PR_TOKENS: 90_000,
+        REVIEW_ALLOW_PRO: false,
+        CONFIG_EXTENDS_OWNERS: ["octo-org", "other"],
+        DATA_DIR: "/var/lib/deepseek-review",
+        DATABASE_URL: "postgres://review@db:5432/review",
       });
     });
   });

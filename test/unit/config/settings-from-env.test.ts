@@ -25,7 +25,30 @@ describe("settingsFromEnv", () => {
         temperature: 0.1,
         prices: DEFAULT_PRICES,
         repoDefaults: DEFAULT_REPO_CONFIG,
+        ceilings: { maxChunkTokens: 12_000, maxPrTokens: 400_000, maxComments: 20, allowPro: true },
+        extendsOwners: [],
       });
+    });
+  });
+
+  describe("with ceilings set", () => {
+    it("makes them the ceilings and the repositories' defaults", () => {
+      const settings = settingsFromEnv(
+        readEnv({
+          DEEPSEEK_API_KEY: "sk-test",
+          REVIEW_MAX_PR_TOKENS: "50000",
+          REVIEW_ALLOW_PRO: "false",
+          CONFIG_EXTENDS_OWNERS: "octo-org",
+        }),
+      );
+      expect(settings.ceilings).toEqual({
+        maxChunkTokens: 12_000,
+        maxPrTokens: 50_000,
+        maxComments: 20,
+        allowPro: false,
+      });
+      expect(settings.repoDefaults.max_pr_tokens).toBe(50_000);
+      expect(settings.extendsOwners).toEqual(["octo-org"]);
     });
   });
 

@@ -76,3 +76,38 @@ describe("createContentCreationGroup", () => {
     expect(clock.sleeps).toEqual([1_000]);
   });
 });
+
+describe("createContentCreationGroup inside a job's slot", () => {
+  it("gives the slot to another job while a write waits for its installation's budget", async () => {
+    const { createSlots } = await import("../../../src/runtime/create-slots.js");
+    const slots = createSlots(1);
+    let release: () => void = () => undefined;
+    const budgetFreed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // One write a minute for installation 1; its second write has to wait until the test frees the budget (the
+    // clock moves past the window once the sleep ends).
+    let time = 0;
+    const group = createContentCreationGroup([{ max: 1, windowMs: 60_000 }], {
+      now: () => time,
+      sleep: async (ms) => {
+        await budgetFreed;
+        time += ms;
+      },
+    });
+    const events: string[] = [];
+    const write = (installation: string, name: string) =>
+      group.key(installation).schedule({}, async () => {
+        events.push(name);
+      });
+    await write("installation-1", "first write of 1");
+    const waiting = slots.run(() => write("installation-1", "second write of 1"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Installation 2's review gets the only slot although installation 1's job has not finished.
+    await slots.run(() => write("installation-2", "write of 2"));
+    expect(events).toEqual(["first write of 1", "write of 2"]);
+    release();
+    await waiting;
+    expect(events).toEqual(["first write of 1", "write of 2", "second write of 1"]);
+  });
+});

@@ -6,6 +6,8 @@ import {
   issueCommentEventSchema,
   PAYLOAD_NOT_UNDERSTOOD,
   pullRequestEventSchema,
+  pullRequestLabeledEventSchema,
+  WEBHOOK_NOT_QUEUED,
 } from "../../../src/github/guard-handler.js";
 import { webhookExample } from "../../helpers/webhook-examples.js";
 
@@ -15,7 +17,10 @@ function fakeContext(payload: unknown) {
     id: "delivery-9",
     name: "pull_request",
     payload,
-    log: { warn: (obj, msg) => warnings.push({ obj, msg }) },
+    log: {
+      warn: (obj, msg) => warnings.push({ obj, msg }),
+      error: (obj, msg) => warnings.push({ obj, msg }),
+    },
   };
   return { context, warnings };
 }
@@ -75,22 +80,33 @@ describe("guardHandler", () => {
     expect(problems.at(-1)).toBe("…and 2 more");
   });
 
-  it("logs and swallows what the handler throws, so the delivery does not fail", async () => {
+  it("hands the handler the payload as the schema parsed it", async () => {
+    const seen: unknown[] = [];
+    const { context } = fakeContext({ action: "opened", n: 1, extra: true });
+
+    await guardHandler(z.object({ n: z.number() }), async (_context, payload) => {
+      seen.push(payload);
+    })(context);
+
+    expect(seen).toEqual([{ n: 1 }]);
+  });
+
+  it("logs what the handler throws (a job that could not be stored) and fails the delivery, so it can be redelivered", async () => {
     const { context, warnings } = fakeContext({ action: "opened" });
 
     await expect(
       guardHandler(z.object({}), async () => {
-        throw new TypeError("Cannot read properties of null (reading 'sha')");
+        throw new Error("database is locked\nat line 3");
       })(context),
-    ).resolves.toBeUndefined();
+    ).rejects.toThrow("database is locked");
 
     expect(warnings).toEqual([
       {
-        msg: PAYLOAD_NOT_UNDERSTOOD,
+        msg: WEBHOOK_NOT_QUEUED,
         obj: {
           delivery: "delivery-9",
           event: "pull_request.opened",
-          err: { name: "TypeError", message: "Cannot read properties of null (reading 'sha')" },
+          err: { name: "Error", message: "database is locked" },
         },
       },
     ]);
@@ -105,6 +121,12 @@ describe("the event schemas", () => {
     ["pull_request", "ready_for_review"],
   ])("accept a real %s.%s payload", (event, action) => {
     expect(pullRequestEventSchema.safeParse(webhookExample(event, action)).success).toBe(true);
+  });
+
+  it("accept a real pull_request.labeled payload", () => {
+    expect(pullRequestLabeledEventSchema.safeParse(webhookExample("pull_request", "labeled")).success).toBe(
+      true,
+    );
   });
 
   it("accept a real issue_comment.created payload", () => {

@@ -1,23 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../../src/config/repo-config.js";
+import { type ConfigProblem, DEFAULT_REPO_CONFIG, type RepoConfig } from "../../../src/config/repo-config.js";
+import { ConfigFileError } from "../../../src/github/read-repo-config.js";
 import { loadRepoConfig } from "../../../src/jobs/load-repo-config.js";
 import { createRecordingLogger } from "../../helpers/fakes.js";
 
 /** Defaults as the environment makes them: `REVIEW_MAX_COMMENTS=30`. */
 const defaults: RepoConfig = { ...structuredClone(DEFAULT_REPO_CONFIG), max_comments: 30 };
 
-function load(read: () => Promise<unknown>) {
+/** Loads the configuration that `raw` gives (a function may throw instead). */
+function load(raw: () => Promise<unknown>, problems: ConfigProblem[] = []) {
   const log = createRecordingLogger();
-  return { log, result: loadRepoConfig({ read, defaults, log }) };
+  return {
+    log,
+    result: loadRepoConfig({ read: async () => ({ raw: await raw(), problems }), defaults, log }),
+  };
 }
 
-/** An error shaped like js-yaml's, as Probot's `context.config` throws it for a broken file. */
+/** What src/github/read-repo-config.ts throws for a file that is not YAML. */
 function yamlError(): Error {
-  const error = new Error(
-    "bad indentation of a mapping entry (3:5)\n\n 1 | enabled: true\n 2 | paths:\n 3 |   include: [src]\n---------^",
+  return new ConfigFileError(
+    "could not be read as YAML: bad indentation of a mapping entry at line 3, column 5:",
   );
-  error.name = "YAMLException";
-  return error;
 }
 
 /** An error shaped like Octokit's RequestError. */
@@ -67,12 +70,24 @@ describe("loadRepoConfig", () => {
         problems: [
           {
             key: "(file)",
-            message: "could not be read as YAML: bad indentation of a mapping entry (3:5)",
+            message: "could not be read as YAML: bad indentation of a mapping entry at line 3, column 5:",
             used: undefined,
           },
         ],
       });
       expect(log.withMessage("repository configuration not readable")).toHaveLength(1);
+    });
+  });
+
+  describe("when reading the files met problems (an `_extends` refused)", () => {
+    it("lists them before the problems of the keys", async () => {
+      const refused = { key: "_extends", message: "other/repo belongs to another owner", used: undefined };
+      const { result } = load(async () => ({ colour: "red" }), [refused]);
+      const { problems } = await result;
+      expect(problems).toEqual([
+        refused,
+        { key: "colour", message: "unknown key, ignored", used: undefined },
+      ]);
     });
   });
 

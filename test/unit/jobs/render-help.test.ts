@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../../src/config/repo-config.js";
 import type { ProcessSettings } from "../../../src/config/settings-from-env.js";
-import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
 import { renderHelp } from "../../../src/jobs/render-help.js";
+import { defaultProcessSettings } from "../../helpers/fakes.js";
 
-const processSettings: ProcessSettings = {
-  flashModel: "deepseek-v4-flash",
-  proModel: "deepseek-v4-pro",
-  prices: DEFAULT_PRICES,
-  maxOutputTokens: 4_096,
-  maxFilePatchBytes: 200_000,
-  temperature: 0.1,
-  repoDefaults: DEFAULT_REPO_CONFIG,
-};
+const processSettings: ProcessSettings = defaultProcessSettings({ repoDefaults: DEFAULT_REPO_CONFIG });
 
 function config(overrides: Partial<RepoConfig> = {}): RepoConfig {
   return { ...structuredClone(DEFAULT_REPO_CONFIG), ...overrides };
@@ -29,16 +21,23 @@ function configBlock(help: string): { fence: string; content: string } {
 
 describe("renderHelp", () => {
   it("lists the commands, who may run them and the configuration in effect", () => {
-    const help = renderHelp({ loaded: { config: config(), problems: [] }, process: processSettings });
+    const help = renderHelp({
+      loaded: { config: config(), problems: [] },
+      process: processSettings,
+      showFreeText: true,
+    });
     expect(help).toBe(
       [
         "### DeepSeek review — commands",
         "",
         "- `/review` — review the current head of this pull request in full (findings already posted are not repeated).",
         "- `/review pro` — the same with `deepseek-v4-pro` instead of `deepseek-v4-flash`.",
+        "- `/review force` — also review a closed or merged pull request (combine with `pro` as `/review pro force`).",
+        "- `/review pause` — no automatic reviews of this pull request until `/review resume` (`/review` still works).",
+        "- `/review resume` — automatic reviews again, from the next push.",
         "- `/review help` — this message.",
         "",
-        "Only users with write permission on the repository or more can run a review.",
+        "Only users with write permission on the repository or more can use these commands.",
         "",
         "<details>",
         "<summary>Configuration in effect (from <code>.github/deepseek-review.yml</code> on the default branch)</summary>",
@@ -56,11 +55,12 @@ describe("renderHelp", () => {
     const help = renderHelp({
       loaded: { config: config({ review_command: { min_permission: "maintain" } }), problems: [] },
       process: { ...processSettings, flashModel: "deepseek-chat", proModel: "deepseek-reasoner" },
+      showFreeText: true,
     });
     expect(help.split("\n")).toEqual(
       expect.arrayContaining([
         "- `/review pro` — the same with `deepseek-reasoner` instead of `deepseek-chat`.",
-        "Only users with maintain permission on the repository or more can run a review.",
+        "Only users with maintain permission on the repository or more can use these commands.",
       ]),
     );
   });
@@ -72,7 +72,7 @@ describe("renderHelp", () => {
   ])("shows instructions holding %s inside a fence they cannot close", (_name, instructions, fence) => {
     const shown = config({ instructions });
     const block = configBlock(
-      renderHelp({ loaded: { config: shown, problems: [] }, process: processSettings }),
+      renderHelp({ loaded: { config: shown, problems: [] }, process: processSettings, showFreeText: true }),
     );
     expect(block.fence).toBe(fence);
     expect(JSON.parse(block.content)).toEqual(shown);
@@ -85,14 +85,31 @@ describe("renderHelp", () => {
         problems: [{ key: "colour", message: "unknown key, ignored", used: undefined }],
       },
       process: processSettings,
+      showFreeText: true,
     });
     expect(
       help.endsWith("</details>\n\n#### Configuration problems\n\n- `colour`: unknown key, ignored"),
     ).toBe(true);
   });
 
+  it("shows the instructions' length only to users below write, whose repository may be public", () => {
+    const secret = "Our internal threat model: look for calls to the billing service at 10.0.0.7.";
+    const loaded = { config: config({ instructions: secret }), problems: [] };
+    const shownToWriter = renderHelp({ loaded, process: processSettings, showFreeText: true });
+    const shownToReader = renderHelp({ loaded, process: processSettings, showFreeText: false });
+    expect(shownToWriter).toContain(secret);
+    expect(shownToReader).not.toContain("billing service");
+    expect(JSON.parse(configBlock(shownToReader).content).instructions).toBe(
+      `(${secret.length} characters, shown to users with write access)`,
+    );
+  });
+
   it("has no problems section when there are none", () => {
-    const help = renderHelp({ loaded: { config: config(), problems: [] }, process: processSettings });
+    const help = renderHelp({
+      loaded: { config: config(), problems: [] },
+      process: processSettings,
+      showFreeText: true,
+    });
     expect(help).not.toContain("Configuration problems");
   });
 });

@@ -49,13 +49,13 @@ function clockOf(started: number, ended: number): () => number {
 }
 
 async function run(params: { files: PullRequestFile[] | Error; script: ModelScript }) {
-  const github = createRecordingGateway({ files: params.files, reviewId: 314 });
+  const github = createRecordingGateway({ headSha: HEAD_SHA, files: params.files, reviewId: 314 });
   const log = createRecordingLogger();
   const result = await runReview({
-    pr,
-    github,
+    ref: pr,
+    trigger: "auto",
+    prepare: async () => ({ pr, github, settings }),
     model: createScriptedModel(params.script),
-    settings: async () => settings,
     limit: noLimit,
     countTokens: estimateTokens,
     log,
@@ -88,7 +88,7 @@ describe("runReview", () => {
         ],
       });
 
-      expect(result).toBeUndefined();
+      expect(result.status).toBe("completed");
       expect(github.reviews).toHaveLength(1);
       expect(outcomes).toEqual([
         {
@@ -126,7 +126,10 @@ describe("runReview", () => {
 
       const { result, github, log } = await run({ files: notFound, script: [] });
 
-      expect(result).toBeUndefined();
+      expect(result).toMatchObject({
+        status: "failed",
+        reason: "HttpError (HTTP 404): Not Found - https://docs.github.com/rest",
+      });
       expect(github.reviews).toEqual([]);
       expect(log.entries).toEqual([
         {
@@ -145,15 +148,15 @@ describe("runReview", () => {
     });
 
     it("logs a value thrown that is not an error as the reason", async () => {
-      const github = createRecordingGateway({ files: [] });
+      const github = createRecordingGateway({ headSha: HEAD_SHA, files: [] });
       github.listFiles = () => Promise.reject("socket hang up");
       const log = createRecordingLogger();
 
       await runReview({
-        pr,
-        github,
+        ref: pr,
+        trigger: "auto",
+        prepare: async () => ({ pr, github, settings }),
         model: createScriptedModel([]),
-        settings: async () => settings,
         limit: noLimit,
         countTokens: estimateTokens,
         log,
@@ -214,6 +217,92 @@ describe("runReview", () => {
           },
         },
       ]);
+    });
+  });
+
+  describe("when reading the pull request fails before the review (GitHub unreachable)", () => {
+    const unreachable = () =>
+      Object.assign(new Error("Service Unavailable"), { name: "HttpError", status: 503 });
+
+    async function prepareFails(final: boolean) {
+      const log = createRecordingLogger();
+      const attempt = runReview({
+        ref: pr,
+        trigger: "command",
+        prepare: async () => {
+          throw unreachable();
+        },
+        model: createScriptedModel([]),
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log,
+        final,
+        clock: clockOf(0, 7),
+      });
+      return { log, attempt };
+    }
+
+    it("logs review.retrying and throws, so the queue tries again, when attempts are left", async () => {
+      const { log, attempt } = await prepareFails(false);
+      await expect(attempt).rejects.toThrow("Service Unavailable");
+      expect(log.entries.map((entry) => entry.msg)).toEqual(["review.retrying"]);
+    });
+
+    it("logs exactly one review.failed on the last attempt, naming the pull request", async () => {
+      const { log, attempt } = await prepareFails(true);
+      await expect(attempt).resolves.toMatchObject({ status: "failed" });
+      expect(log.entries).toEqual([
+        {
+          level: "error",
+          msg: "review.failed",
+          obj: {
+            repo: "octo/hello",
+            pr: 7,
+            trigger: "command",
+            durationMs: 7,
+            reason: "HttpError (HTTP 503): Service Unavailable",
+          },
+        },
+      ]);
+    });
+
+    it("fails at once, without retrying, on an error GitHub will not get over (404)", async () => {
+      const log = createRecordingLogger();
+      const result = await runReview({
+        ref: pr,
+        trigger: "auto",
+        prepare: async () => {
+          throw Object.assign(new Error("Not Found"), { name: "HttpError", status: 404 });
+        },
+        model: createScriptedModel([]),
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log,
+        final: false,
+      });
+      expect(result.status).toBe("failed");
+      expect(log.entries.map((entry) => entry.msg)).toEqual(["review.failed"]);
+    });
+  });
+
+  describe("when the head moves while the files are read", () => {
+    it("posts nothing and throws for the queue to try again (comments of one head never go on another)", async () => {
+      const github = createRecordingGateway({ headSha: "f".repeat(40), files });
+      const log = createRecordingLogger();
+      await expect(
+        runReview({
+          ref: pr,
+          trigger: "auto",
+          prepare: async () => ({ pr, github, settings }),
+          model: createScriptedModel([]),
+          limit: noLimit,
+          countTokens: estimateTokens,
+          log,
+          final: false,
+        }),
+      ).rejects.toThrow(`The head moved from ${HEAD_SHA.slice(0, 7)} to fffffff`);
+      expect(github.reviews).toEqual([]);
+      expect(log.entries.map((entry) => entry.msg)).toEqual(["review.retrying"]);
     });
   });
 });

@@ -3,16 +3,9 @@ import { type ConfigProblem, DEFAULT_REPO_CONFIG, type RepoConfig } from "../../
 import type { ProcessSettings } from "../../../src/config/settings-from-env.js";
 import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
 import { type ProReason, proReasonFor, settingsForReview } from "../../../src/jobs/settings-for-review.js";
+import { defaultProcessSettings } from "../../helpers/fakes.js";
 
-const processSettings: ProcessSettings = {
-  flashModel: "deepseek-v4-flash",
-  proModel: "deepseek-v4-pro",
-  prices: DEFAULT_PRICES,
-  maxOutputTokens: 4_096,
-  maxFilePatchBytes: 200_000,
-  temperature: 0.1,
-  repoDefaults: DEFAULT_REPO_CONFIG,
-};
+const processSettings: ProcessSettings = defaultProcessSettings({ repoDefaults: DEFAULT_REPO_CONFIG });
 
 function config(overrides: Partial<RepoConfig> = {}): RepoConfig {
   return { ...structuredClone(DEFAULT_REPO_CONFIG), ...overrides };
@@ -161,5 +154,49 @@ describe("settingsForReview", () => {
       ].join("\n"),
       "Reviewed by `deepseek-v4-pro` (the pull request has the escalation label).",
     ]);
+  });
+
+  describe("when the repository asks for more than the operator allows", () => {
+    const ceilings = { maxChunkTokens: 12_000, maxPrTokens: 100_000, maxComments: 10, allowPro: true };
+
+    it("uses each ceiling instead and says so, while lower values are kept", () => {
+      const settings = settingsForReview({
+        process: { ...processSettings, ceilings },
+        config: config({ max_chunk_tokens: 200_000, max_pr_tokens: 2_000_000, max_comments: 5 }),
+        problems: [],
+        pro: undefined,
+      });
+      expect(settings).toMatchObject({ maxChunkTokens: 12_000, maxPrTokens: 100_000, maxComments: 5 });
+      expect(settings.notes).toEqual([
+        [
+          "#### Configuration problems",
+          "",
+          "- `max_chunk_tokens`: 200,000 is above this app's ceiling (REVIEW_MAX_CHUNK_TOKENS = 12,000) — used `12000`",
+          "- `max_pr_tokens`: 2,000,000 is above this app's ceiling (REVIEW_MAX_PR_TOKENS = 100,000) — used `100000`",
+        ].join("\n"),
+      ]);
+    });
+
+    it.each<[string, ProReason | undefined, string[]]>([
+      ["model: pro", "config", []],
+      ["the escalation label", "label", []],
+      ["/review pro", "command", []],
+      ["escalate.paths", undefined, ["src/auth/**"]],
+    ])(
+      "reviews with Flash when the operator turned Pro off, whatever asked for it (%s)",
+      (_name, pro, paths) => {
+        const settings = settingsForReview({
+          process: { ...processSettings, ceilings: { ...processSettings.ceilings, allowPro: false } },
+          config: config({ escalate: { label: "deep-review", paths } }),
+          problems: [],
+          pro,
+        });
+        expect(settings.model).toBe("deepseek-v4-flash");
+        expect(settings.proPaths).toEqual([]);
+        expect(settings.notes).toEqual([
+          "The Pro model is turned off on this app (REVIEW_ALLOW_PRO=false): `deepseek-v4-flash` reviewed everything.",
+        ]);
+      },
+    );
   });
 });

@@ -50,7 +50,7 @@ async function review(params: {
   script?: ModelScript;
   pr?: Partial<PullRequestInfo>;
 }) {
-  const github = createRecordingGateway({ files: params.files });
+  const github = createRecordingGateway({ headSha: HEAD_SHA, files: params.files });
   const model = createScriptedModel(params.script ?? (() => answerWith([])));
   const log = createRecordingLogger();
   loggers.push(log);

@@ -8,6 +8,7 @@ const HEAD_SHA = "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 function changesSince(comparison: Comparison | undefined): Promise<ChangesSince> {
   const github = createRecordingGateway({
+    headSha: HEAD_SHA,
     files: [],
     comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: comparison },
   });

@@ -89,6 +89,7 @@ async function review(params: {
   comparisons?: Record<string, Comparison | undefined>;
 }) {
   const recording = createRecordingGateway({
+    headSha: HEAD_SHA,
     files: params.files,
     reviewId: 42,
     ...(params.ownReviews === undefined ? {} : { ownReviews: params.ownReviews }),
@@ -454,7 +455,7 @@ describe("reviewPullRequest after partial failures", () => {
     });
 
   it("leaves the reviewed marker out when a file could not be reviewed, so the next push reviews it again", async () => {
-    const github = createRecordingGateway({ files: twoFiles });
+    const github = createRecordingGateway({ headSha: HEAD_SHA, files: twoFiles });
     const model = createScriptedModel((request) =>
       filesOf(request).includes("src/b.ts")
         ? new ModelRequestError({
@@ -475,7 +476,7 @@ describe("reviewPullRequest after partial failures", () => {
   });
 
   it("keeps the marker when every file was reviewed", async () => {
-    const github = createRecordingGateway({ files: twoFiles });
+    const github = createRecordingGateway({ headSha: HEAD_SHA, files: twoFiles });
     await run(
       github,
       createScriptedModel(() => answerWith([])),
@@ -484,7 +485,7 @@ describe("reviewPullRequest after partial failures", () => {
   });
 
   it("does not count comments GitHub refused as posted inline", async () => {
-    const github = createRecordingGateway({ files: twoFiles, rejected: 1 });
+    const github = createRecordingGateway({ headSha: HEAD_SHA, files: twoFiles, rejected: 1 });
     const model = createScriptedModel((request) =>
       answerWith(filesOf(request).map((path) => finding(path, 1, "major", `Problem in ${path}`))),
     );

@@ -110,7 +110,7 @@ async function review(params: {
   limit?: Limit;
   now?: () => Date;
 }) {
-  const github = createRecordingGateway({ files: params.files, reviewId: 42 });
+  const github = createRecordingGateway({ headSha: HEAD_SHA, files: params.files, reviewId: 42 });
   const model = createScriptedModel(params.script);
   const log = createRecordingLogger();
   const outcome = await reviewPullRequest({
@@ -131,7 +131,7 @@ describe("reviewPullRequest", () => {
     const files = [..."abcdef"].map((name) => smallFile(name)).concat(bigFile);
 
     it("asks about several chunks at a time, never more than the limit", async () => {
-      const github = createRecordingGateway({ files, reviewId: 42 });
+      const github = createRecordingGateway({ headSha: HEAD_SHA, files, reviewId: 42 });
       const waiting: Deferred<ModelResponse>[] = [];
       let inFlight = 0;
       let maxInFlight = 0;

@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { PullRequestState } from "../github/types.js";
+import type { ReviewTrigger as PipelineTrigger } from "../review/review-pull-request.js";
+import { withFields } from "../runtime/types.js";
+import type { LedgerEntry, QueuedJob } from "../store/types.js";
+import { decideAutoReview } from "./decide-auto-review.js";
+import type { ReviewJob } from "./job.js";
+import type { JobDeps } from "./job-deps.js";
+import { loadRepoConfig } from "./load-repo-config.js";
+import { type RunResult, runReview } from "./run-review.js";
+import { proReasonFor, settingsForReview } from "./settings-for-review.js";
+
+/**
+ * A queued review, from its data alone:
+ * 1. rebuild the installation's GitHub access from its id;
+ * 2. read the pull request as it is now (its current head is what gets reviewed, whatever head the webhook named);
+ * 3. read the repository's configuration;
+ * 4. decide whether this trigger reviews it (open, not paused, the repository's rules);
+ * 5. review and post (src/review/review-pull-request.ts), ending in one outcome line;
+ * 6. record the run in the ledger.
+ * Throws only what the queue should try again later (GitHub unreachable), and never on the last attempt.
+ */
+export async function runReviewJob(params: {
+  queued: QueuedJob;
+  job: ReviewJob;
+  deps: JobDeps;
+}): Promise<RunResult> {
+  const { job, deps, queued } = params;
+  const ref = { owner: job.owner, repo: job.repo, number: job.number };
+  const log = withFields(deps.log, { repo: `${job.owner}/${job.repo}`, pr: job.number, job: queued.id });
+  const started = Date.now();
+  let headSha: string | undefined;
+  const result = await runReview({
+    ref,
+    trigger: pipelineTrigger(job),
+    model: deps.model,
+    limit: deps.limit,
+    countTokens: deps.countTokens,
+    ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
+    ...(job.trigger.kind === "retry" ? { onlyPaths: job.trigger.paths } : {}),
+    log,
+    final: queued.attempt >= queued.maxAttempts,
+    prepare: async () => {
+      const github = await deps.github.forInstallation(job.installationId);
+      const pr = await github.repository(ref).getPullRequest(job.number);
+      headSha = pr.headSha;
+      const loaded = await loadRepoConfig({
+        read: () => github.readConfig(ref),
+        defaults: deps.process.repoDefaults,
+        log,
+      });
+      const skip = await whyNot({ job, pr, config: loaded.config, deps });
+      if (skip !== undefined) return { skip, pr };
+      return {
+        pr,
+        github: github.pullRequest(ref),
+        settings: settingsForReview({
+          process: deps.process,
+          config: loaded.config,
+          problems: loaded.problems,
+          pro: proReasonFor({
+            config: loaded.config,
+            labels: pr.labels,
+            ...(job.trigger.kind === "command" && job.trigger.model === "pro"
+              ? { command: "pro" as const }
+              : {}),
+          }),
+        }),
+      };
+    },
+  });
+  if (result.status !== "skipped") {
+    await recordRun({
+      deps,
+      job,
+      queued,
+      result,
+      started,
+      ...(headSha === undefined ? {} : { headSha }),
+    }).catch((error: unknown) =>
+      log.error({ err: { message: (error as Error).message } }, "ledger write failed"),
+    );
+  }
+  return result;
+}
+
+/** The escalation label asks for what `/review pro` does: the whole pull request. */
+function pipelineTrigger(job: ReviewJob): PipelineTrigger {
+  return job.trigger.kind === "label" ? "command" : job.trigger.kind;
+}
+
+/** Why this trigger does not review the pull request now; undefined when it does. */
+async function whyNot(params: {
+  job: ReviewJob;
+  pr: PullRequestState;
+  config: RepoConfig;
+  deps: JobDeps;
+}): Promise<string | undefined> {
+  const { job, pr, config } = params;
+  const { trigger } = job;
+  if (trigger.kind === "retry") {
+    if (pr.state !== "open") return "the pull request was closed before the failed files were asked again";
+    if (pr.headSha !== trigger.headSha) return "the head moved on; the newer head is reviewed instead";
+    return undefined;
+  }
+  if (trigger.kind === "command") return undefined;
+  if (trigger.kind === "label") {
+    if (pr.state !== "open") return "the pull request is not open";
+    if (!config.enabled) return "the app is disabled in the repository configuration";
+    const label = config.escalate.label.toLowerCase();
+    if (label === "" || label !== trigger.label.toLowerCase())
+      return `${trigger.label} is not the escalation label`;
+    if (!pr.labels.some((one) => one.toLowerCase() === label)) return "the label was removed again";
+    return undefined;
+  }
+  const decision = decideAutoReview({ pr, config });
+  if (!decision.review) return decision.reason;
+  const settings = await params.deps.store.pullRequestSettings({
+    repo: `${job.owner}/${job.repo}`,
+    pr: job.number,
+  });
+  if (settings.paused) return "automatic reviews are paused on this pull request (/review resume)";
+  return undefined;
+}
+
+async function recordRun(params: {
+  deps: JobDeps;
+  job: ReviewJob;
+  queued: QueuedJob;
+  result: RunResult;
+  started: number;
+  headSha?: string;
+}): Promise<void> {
+  const { job, result } = params;
+  const outcome = result.outcome;
+  const entry: LedgerEntry = {
+    id: randomUUID(),
+    jobId: params.queued.id,
+    installationId: job.installationId,
+    repo: `${job.owner}/${job.repo}`,
+    pr: job.number,
+    ...(params.headSha === undefined ? {} : { headSha: params.headSha }),
+    trigger: job.trigger.kind,
+    models: (outcome?.models ?? []).map((one) => ({
+      model: one.model,
+      requests: one.requests,
+      promptCacheHitTokens: one.usage.promptCacheHitTokens,
+      promptCacheMissTokens: one.usage.promptCacheMissTokens,
+      completionTokens: one.usage.completionTokens,
+      costUsd: one.costUsd,
+    })),
+    requests: outcome?.requests ?? 0,
+    promptCacheHitTokens: outcome?.usage.promptCacheHitTokens ?? 0,
+    promptCacheMissTokens: outcome?.usage.promptCacheMissTokens ?? 0,
+    completionTokens: outcome?.usage.completionTokens ?? 0,
+    costUsd: outcome?.costUsd ?? 0,
+    durationMs: Date.now() - params.started,
+    findingsPosted: outcome?.findingsPosted ?? 0,
+    findingsNotInline: outcome?.findingsNotInline ?? 0,
+    outcome: result.status === "completed" ? "completed" : "failed",
+    ...("reason" in result && result.reason !== undefined ? { reason: result.reason } : {}),
+    startedAt: params.started,
+    finishedAt: Date.now(),
+  };
+  await params.deps.store.recordRun(entry);
+}
