@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
 import type { FileDiff } from "../diff/types.js";
+import { compileGlobs } from "./match-globs.js";
 
 /** The files one model reviews. */
 export interface Lane {
@@ -21,7 +21,7 @@ export function assignLanes(params: {
   if (model === proModel || params.proPaths.length === 0) {
     return params.diffs.length === 0 ? [] : [{ model, diffs: [...params.diffs] }];
   }
-  const isPro = picomatch([...params.proPaths], { dot: true });
+  const isPro = compileGlobs(params.proPaths);
   const lanes: Lane[] = [
     { model, diffs: params.diffs.filter((diff) => !isPro(diff.path)) },
     { model: proModel, diffs: params.diffs.filter((diff) => isPro(diff.path)) },
