@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_PLAN_TIMEOUT_MS, DEFAULT_PLAN_WORKERS } from "../workers/create-worker-planner.js";
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce
@@ -35,6 +36,8 @@ export const envSchema = z.object({
   REVIEW_MAX_COMMENTS: positiveInt("REVIEW_MAX_COMMENTS", 20),
   REVIEW_MAX_FILE_PATCH_BYTES: positiveInt("REVIEW_MAX_FILE_PATCH_BYTES", 200_000),
   REVIEW_SHUTDOWN_TIMEOUT_MS: positiveInt("REVIEW_SHUTDOWN_TIMEOUT_MS", 60_000),
+  REVIEW_PLAN_TIMEOUT_MS: positiveInt("REVIEW_PLAN_TIMEOUT_MS", DEFAULT_PLAN_TIMEOUT_MS),
+  REVIEW_PLAN_WORKERS: positiveInt("REVIEW_PLAN_WORKERS", DEFAULT_PLAN_WORKERS),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

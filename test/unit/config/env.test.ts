@@ -15,6 +15,8 @@ const DEFAULTS: AppEnv = {
   REVIEW_MAX_COMMENTS: 20,
   REVIEW_MAX_FILE_PATCH_BYTES: 200_000,
   REVIEW_SHUTDOWN_TIMEOUT_MS: 60_000,
+  REVIEW_PLAN_TIMEOUT_MS: 60_000,
+  REVIEW_PLAN_WORKERS: 2,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -56,6 +58,8 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "5",
           REVIEW_MAX_FILE_PATCH_BYTES: "1000",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "5000",
+          REVIEW_PLAN_TIMEOUT_MS: "15000",
+          REVIEW_PLAN_WORKERS: "3",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -72,6 +76,8 @@ describe("readEnv", () => {
         REVIEW_MAX_COMMENTS: 5,
         REVIEW_MAX_FILE_PATCH_BYTES: 1_000,
         REVIEW_SHUTDOWN_TIMEOUT_MS: 5_000,
+        REVIEW_PLAN_TIMEOUT_MS: 15_000,
+        REVIEW_PLAN_WORKERS: 3,
       });
     });
   });
@@ -120,6 +126,8 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "Infinity",
           REVIEW_MAX_FILE_PATCH_BYTES: "200kB",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "0",
+          REVIEW_PLAN_TIMEOUT_MS: "-1",
+          REVIEW_PLAN_WORKERS: "two",
         }),
       ).toEqual([
         "DEEPSEEK_API_KEY is missing: set it to your DeepSeek API key (sk-…)",
@@ -133,6 +141,8 @@ describe("readEnv", () => {
         "REVIEW_MAX_COMMENTS must be a whole number",
         "REVIEW_MAX_FILE_PATCH_BYTES must be a whole number",
         "REVIEW_SHUTDOWN_TIMEOUT_MS must be greater than 0",
+        "REVIEW_PLAN_TIMEOUT_MS must be greater than 0",
+        "REVIEW_PLAN_WORKERS must be a whole number",
       ]);
     });
 
