@@ -1,11 +1,14 @@
 /**
- * npm run bench — what the event loop feels while a big pull request is budgeted and chunked, on the main
- * thread (as before) and on the worker thread (as the app runs), plus how long planning takes. No network.
- * The burst figures (200 webhooks) come from test/e2e/burst.test.ts, which prints them.
+ * npm run bench — what the event loop feels while a big pull request is planned (selected, masked, budgeted and
+ * chunked), on the main thread (as before) and on the worker thread (as the app runs), plus how long planning takes;
+ * then hostile input against every step that reads the pull request (bench/hostile-input.ts). No network. Exits 1
+ * when a linearity bound is missed. The burst figures (200 webhooks) come from test/e2e/burst.test.ts.
  */
+
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { type ChunkPlanRequest, planChunksInline } from "../src/review/plan-chunks.js";
 import { createWorkerPlanner } from "../src/workers/create-worker-planner.js";
+import { runHostileInputBench } from "./hostile-input.js";
 
 const FILES = 10;
 const LINES_PER_FILE = 3_000;
@@ -72,3 +75,5 @@ await Promise.all([
 await measure("main thread", () => planChunksInline(countTokens)(request));
 await measure("worker", () => worker(request));
 await worker.close();
+
+if ((await runHostileInputBench()) > 0) process.exitCode = 1;

@@ -148,10 +148,10 @@ describe("planChunks", () => {
 
   it("masks the title and description and cuts them to their budgets in tokens", async () => {
     const countTokens = createTokenCounter();
-    // 4,000 private-use characters: 8,000 tokens, though only 4,000 characters.
-    const privateUse = "\ue000".repeat(4_000);
+    // 4,000 private-use characters: 16,000 tokens, though only 4,000 characters.
+    const privateUse = Array.from({ length: 8 }, () => "\u{F0000}".repeat(500)).join("\n");
     const plan = await planChunks(
-      requestOf({ pr: { title: privateUse, body: `Deploy with ${TOKEN}\n${privateUse}` } }),
+      requestOf({ pr: { title: "\u{F0000}".repeat(1_000), body: `Deploy with ${TOKEN}\n${privateUse}` } }),
       { countTokens, mask },
     );
     expect(countTokens(plan.pr.title.replace(TRUNCATION_MARK, ""))).toBeLessThanOrEqual(MAX_TITLE_TOKENS);

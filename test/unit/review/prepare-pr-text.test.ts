@@ -55,11 +55,12 @@ describe("preparePrText", () => {
   const countTokens = createTokenCounter();
   const mask = createMasker();
 
-  // 4,000 private-use characters tokenize to 8,000 tokens: a character cut let 16,000 tokens through per request.
+  // 4,000 private-use characters tokenize to 16,000 tokens: a character cut let them all through, every request.
   it("cuts the title and description by tokens, not characters", async () => {
-    const privateUse = "\ue000".repeat(4_000);
+    // A title of 1,000 such characters, a description of 4,000 in lines of 500 (a longer line is masked whole).
+    const lines = Array.from({ length: 8 }, () => "\u{F0000}".repeat(500)).join("\n");
     const { title, body } = await preparePrText(
-      { title: privateUse, body: privateUse },
+      { title: "\u{F0000}".repeat(1_000), body: lines },
       { countTokens, mask },
     );
     expect(countTokens(withoutMark(title))).toBeLessThanOrEqual(MAX_TITLE_TOKENS);
