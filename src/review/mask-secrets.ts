@@ -17,6 +17,9 @@
  * line numbers stay true.
  */
 
+import { findJwts } from "./find-jwts.js";
+import { findPrivateKeyLines } from "./find-private-key-lines.js";
+
 /** Every mask looks like this; `kind` names what was masked, e.g. `[masked secret: GitHub token]`. */
 export function maskedSecret(kind: string): string {
   return `[masked secret: ${kind}]`;
@@ -144,16 +147,6 @@ const TOKEN_RULES: readonly SecretRule[] = [
   },
 ];
 
-const BEGIN_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
-const END_PRIVATE_KEY = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
-/** A PEM header line inside an encrypted key block. */
-const PEM_HEADER = /^\s*(?:Proc-Type|DEK-Info|Comment|Version):/;
-/** Base64 long enough to be key material (a PEM line holds 64 characters). */
-const KEY_MATERIAL = /[A-Za-z0-9+/]{16,}/;
-/** Key material right after a BEGIN marker on its line, as in a string with `\n` escapes. */
-const KEY_MATERIAL_AFTER_BEGIN = /^(?:\\n|\s)*[A-Za-z0-9+/]{16,}/;
-const PRIVATE_KEY = "private key";
-
 /** Masks the recognisable secrets of one line of text, or of a text of several lines (line by line). */
 export function maskSecrets(text: string, options: MaskOptions = {}): string {
   return maskSecretLines(text.split("\n"), options).join("\n");
@@ -171,151 +164,18 @@ export function maskSecretLines(lines: readonly string[], options: MaskOptions =
 }
 
 /**
- * The secrets of consecutive lines, one list per line: the tokens of every line, and the key lines of every private
- * key block. A block starts at a `-----BEGIN … PRIVATE KEY-----` marker and ends at its END marker; the markers are
- * kept and each key line between them is masked. A line that is not key material (code after a PEM header constant,
- * say) ends the block unmasked, so code handling PEM text is not hidden. A block cut by the start of `lines` (an END
- * marker without its BEGIN) is masked back over the key lines before it. A line over the length limit is masked whole.
+ * The secrets of consecutive lines, one list per line: the tokens of every line (see `findTokenSecrets`) and the key
+ * lines of every private key block (see find-private-key-lines.ts). A line over the length limit is masked whole.
  */
 export function findSecretLines(lines: readonly string[], options: MaskOptions = {}): SecretRange[][] {
   const maxLineChars = options.maxLineChars ?? MAX_SCANNED_LINE_CHARS;
   const context: RuleContext = { configFile: isConfigFile(options.path) };
   const scanned = (index: number) => (lines[index] ?? "").length <= maxLineChars;
-  const found: SecretRange[][] = [];
-  let inKey = false;
-  for (const [index, line] of lines.entries()) {
-    if (!scanned(index)) {
-      // Masked whole; a key block around it goes on.
-      found.push([{ start: 0, end: line.length, kind: tooLongToScan(line.length) }]);
-      continue;
-    }
-    if (inKey && !END_PRIVATE_KEY.test(line)) {
-      if (isKeyLine(lines, index, scanned)) {
-        found.push(keyLineRanges(line));
-        continue;
-      }
-      inKey = false;
-    }
-    const ranges = findTokenSecrets(line, context);
-    const block = findKeyInLine(line);
-    if (block.endsBlockBefore && !inKey) maskKeyLinesBefore({ lines, found, scanned });
-    inKey = block.opensBlock;
-    if (block.range !== undefined) ranges.push(block.range);
-    found.push(ranges);
-  }
-  return found;
-}
-
-/** What a line that is not inside a key block says about one: a BEGIN or END marker, and key material beside it. */
-function findKeyInLine(line: string): { opensBlock: boolean; endsBlockBefore: boolean; range?: SecretRange } {
-  const begin = BEGIN_PRIVATE_KEY.exec(line);
-  const end = END_PRIVATE_KEY.exec(line);
-  if (begin !== null && (end === null || end.index > begin.index)) {
-    const after = begin.index + begin[0].length;
-    const endInLine = END_PRIVATE_KEY.exec(line.slice(after));
-    if (endInLine === null) {
-      // The key may go on, in the same line (a string with `\n` escapes) and in the lines below.
-      const material = KEY_MATERIAL_AFTER_BEGIN.test(line.slice(after));
-      return {
-        opensBlock: true,
-        endsBlockBefore: false,
-        ...(material ? { range: secretRange(after, line.length) } : {}),
-      };
-    }
-    const inside = line.slice(after, after + endInLine.index);
-    const range = KEY_MATERIAL.test(inside) ? secretRange(after, after + endInLine.index) : undefined;
-    return { opensBlock: false, endsBlockBefore: false, ...(range === undefined ? {} : { range }) };
-  }
-  if (end === null) return { opensBlock: false, endsBlockBefore: false };
-  // Key material before the marker on its line, as in a string with `\n` escapes: base64 and nothing else.
-  const keyBefore = (keyLineBase64(line.slice(0, end.index)) ?? "").length >= 16;
-  return {
-    opensBlock: false,
-    endsBlockBefore: true,
-    ...(keyBefore ? { range: secretRange(0, end.index) } : {}),
-  };
-}
-
-function secretRange(start: number, end: number, kind = PRIVATE_KEY): SecretRange {
-  return { start, end, kind };
-}
-
-/**
- * A line of key material: base64 (with the quotes, `\n` escapes and concatenation of a key written in code) at
- * least 16 characters long, or shorter just before the END marker (a key's last line); or a PEM header or blank line.
- */
-function isKeyLine(lines: readonly string[], index: number, scanned: (index: number) => boolean): boolean {
-  const line = lines[index] ?? "";
-  if (PEM_HEADER.test(line)) return true;
-  const base64 = keyLineBase64(line);
-  if (base64 === undefined) return false;
-  const beforeEnd = scanned(index + 1) && END_PRIVATE_KEY.test(lines[index + 1] ?? "");
-  return base64 === "" || base64.length >= 16 || beforeEnd;
-}
-
-/** Around key material written in code: indentation, quotes, concatenation. */
-function isKeyPunctuation(code: number): boolean {
-  // \t \n \v \f \r space " ' ` + , ;
-  return (
-    (code >= 9 && code <= 13) ||
-    code === 32 ||
-    code === 34 ||
-    code === 39 ||
-    code === 96 ||
-    code === 43 ||
-    code === 44 ||
-    code === 59
-  );
-}
-
-function isBase64(code: number): boolean {
-  return (
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    (code >= 48 && code <= 57) ||
-    code === 43 ||
-    code === 47 ||
-    code === 61
-  );
-}
-
-/**
- * The base64 of a line made of nothing else: punctuation, base64, an optional `\n` escape, punctuation. Undefined
- * when the line holds anything more. One pass; the greedy reading is the only one, since after the base64 only
- * punctuation (which may also be `+`) can follow.
- */
-export function keyLineBase64(line: string): string | undefined {
-  let at = 0;
-  while (at < line.length && isKeyPunctuation(line.charCodeAt(at))) at++;
-  const start = at;
-  while (at < line.length && isBase64(line.charCodeAt(at))) at++;
-  const base64 = line.slice(start, at);
-  if (line.startsWith("\\n", at)) at += 2;
-  while (at < line.length && isKeyPunctuation(line.charCodeAt(at))) at++;
-  return at === line.length ? base64 : undefined;
-}
-
-/** A key line: its indentation kept, the rest masked; blank lines stay as they are. */
-function keyLineRanges(line: string): SecretRange[] {
-  if (line.trim() === "") return [];
-  const indentation = line.length - line.trimStart().length;
-  return [secretRange(indentation, line.length)];
-}
-
-/** An END marker whose BEGIN is not among the lines: masks the key lines just before it. */
-function maskKeyLinesBefore(params: {
-  lines: readonly string[];
-  found: SecretRange[][];
-  scanned: (index: number) => boolean;
-}): void {
-  const { lines, found, scanned } = params;
-  for (let index = found.length - 1; index >= 0; index--) {
-    const line = lines[index] ?? "";
-    if (!scanned(index)) return;
-    if (BEGIN_PRIVATE_KEY.test(line) || END_PRIVATE_KEY.test(line) || !isKeyLine(lines, index, scanned))
-      return;
-    found[index] = [...(found[index] ?? []), ...keyLineRanges(line)];
-  }
+  const keys = findPrivateKeyLines(lines, scanned);
+  return lines.map((line, index) => {
+    if (!scanned(index)) return [{ start: 0, end: line.length, kind: tooLongToScan(line.length) }];
+    return [...findTokenSecrets(line, context), ...(keys[index] ?? [])];
+  });
 }
 
 /** The secrets of one line by the token and assignment rules (not key blocks). */
@@ -333,6 +193,10 @@ export function findTokenSecrets(line: string, context: RuleContext = { configFi
   return ranges;
 }
 
+function secretRange(start: number, end: number, kind: string): SecretRange {
+  return { start, end, kind };
+}
+
 /** The masked part of a match: its `secret` group when there is one, else the whole match; none when not accepted. */
 function rangeOfMatch(
   rule: SecretRule,
@@ -348,64 +212,6 @@ function rangeOfMatch(
   // The secret group is the last part of every rule's match, apart from a closing quote.
   const at = match.index + match[0].lastIndexOf(secret);
   return secretRange(at, at + secret.length, rule.kind);
-}
-
-const JWT_START = "eyJ";
-/** `eyJ` and at least 10 more characters in the first part, as in `\beyJ[…]{10,}\.[…]{10,}\.[…]{10,}`. */
-const JWT_MIN_HEAD = JWT_START.length + 10;
-const JWT_MIN_PART = 10;
-
-function isWordChar(code: number): boolean {
-  return (
-    (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95
-  );
-}
-
-function isBase64UrlChar(code: number): boolean {
-  return isWordChar(code) || code === 45;
-}
-
-function runEnd(line: string, from: number): number {
-  let at = from;
-  while (at < line.length && isBase64UrlChar(line.charCodeAt(at))) at++;
-  return at;
-}
-
-/** After a JWT's first part ends at `at`: the end of `.part.part` (each 10+ characters), or -1. */
-function jwtTailEnd(line: string, at: number): number {
-  let end = at;
-  for (let part = 0; part < 2; part++) {
-    if (line.charCodeAt(end) !== 46) return -1;
-    const next = runEnd(line, end + 1);
-    if (next - (end + 1) < JWT_MIN_PART) return -1;
-    end = next;
-  }
-  return end;
-}
-
-/**
- * JWTs (`eyJ…` three base64url parts joined by dots), read by hand in one pass: a regular expression rescans the
- * rest of a line from every `eyJ`. Every start inside one run of base64url characters shares that run's end and
- * tail, so each is computed once.
- */
-function findJwts(line: string): SecretRange[] {
-  const ranges: SecretRange[] = [];
-  let from = 0;
-  let headEnd = -1;
-  let tailEnd = -1;
-  for (let at = line.indexOf(JWT_START, from); at !== -1; at = line.indexOf(JWT_START, from)) {
-    from = at + 1;
-    if (at > 0 && isWordChar(line.charCodeAt(at - 1))) continue;
-    if (at >= headEnd) {
-      headEnd = runEnd(line, at);
-      tailEnd = jwtTailEnd(line, headEnd);
-    }
-    if (tailEnd !== -1 && headEnd - at >= JWT_MIN_HEAD) {
-      ranges.push(secretRange(at, tailEnd, "JWT"));
-      from = tailEnd;
-    }
-  }
-  return ranges;
 }
 
 /**

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { keyLineBase64 } from "../../../src/review/find-private-key-lines.js";
 import {
   applySecretRanges,
   hasMaskedSecret,
-  keyLineBase64,
   MASKED_SECRET_PATTERN,
   MAX_SCANNED_LINE_CHARS,
   maskedSecret,
