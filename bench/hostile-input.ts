@@ -9,6 +9,7 @@ import { buildMessages } from "../src/review/build-prompt.js";
 import { splitChunk } from "../src/review/chunk-diff.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { createMasker } from "../src/review/create-masker.js";
+import { createSecretScanner } from "../src/review/create-secret-scanner.js";
 import { maskSecretLines } from "../src/review/mask-secrets.js";
 import { compileGlob, compileGlobs, MAX_GLOBS } from "../src/review/match-globs.js";
 import { planChunksInline } from "../src/review/plan-chunks.js";
@@ -106,6 +107,34 @@ function benchMasking(): void {
     time(() => maskSecretLines(lines), 9),
     time(() => maskSecretLines(many), 9),
   );
+}
+
+/**
+ * secretlint's own patterns on what slows them down: its GitHub installation-token pattern rescans up to 12,000
+ * characters from every `ghs_1_`, and its core compares every finding with every other. Lines are capped at 4,000
+ * characters and handed over in batches of at most 4,000, which bounds both.
+ */
+async function benchSecretlint(): Promise<void> {
+  console.log("\nsecretlint's rules through the app's masker (lines capped and batched):");
+  const mask = createMasker(createSecretScanner());
+  await mask(["warm up"]);
+  const inputs: [string, (kb: number) => string[]][] = [
+    [
+      "many fake installation tokens (ghs_1_a.)",
+      (kb) => Array.from({ length: kb * 40 }, () => "ghs_1_a.ghs_1_a.ghs_1_a."),
+    ],
+    [
+      "4,000-character lines of ghs_1_ starts",
+      (kb) => Array.from({ length: kb / 4 }, () => "ghs_1_".repeat(667).slice(0, 4_000)),
+    ],
+  ];
+  for (const [label, lines] of inputs) {
+    await mask(lines(200));
+    const small = await timeAsync(() => mask(lines(200)));
+    const large = await timeAsync(() => mask(lines(800)));
+    console.log(`  ${label}: 200 KB ${ms(small)}, 800 KB ${ms(large)}`);
+    assertLinear(`secretlint, ${label}, 200 → 800 KB`, small, large);
+  }
 }
 
 function benchGlobs(): void {
@@ -207,6 +236,7 @@ async function benchHostilePlan(): Promise<void> {
 
 export async function runHostileInputBench(): Promise<number> {
   benchMasking();
+  await benchSecretlint();
   benchGlobs();
   await benchPrText();
   await benchHostilePlan();
