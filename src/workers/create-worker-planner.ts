@@ -104,7 +104,12 @@ export function createWorkerPlanner(
         replace(slot);
         finish(slot, { error: new PlanTimeoutError(timeoutMs) });
       }, timeoutMs);
-      slot.worker.postMessage({ request: job.request });
+      try {
+        slot.worker.postMessage({ request: job.request });
+      } catch (error) {
+        // A request that cannot be copied to the worker (not plain data) fails alone.
+        finish(slot, { error: error instanceof Error ? error : new Error(String(error)) });
+      }
     }
   };
 

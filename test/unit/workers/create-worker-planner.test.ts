@@ -98,6 +98,13 @@ describe("createWorkerPlanner", () => {
       expect((await planner(withTitle("after"))).pr.title).toBe("after");
     });
 
+    it("fails a request that cannot be sent to a worker, and answers the next", async () => {
+      planner = createWorkerPlanner({ execArgv: ["--import", TSX], workerUrl: STAND_IN, workers: 1 });
+      const unsendable = { ...withTitle("x"), exclude: [() => "a function"] } as unknown as ChunkPlanRequest;
+      await expect(planner(unsendable)).rejects.toThrow(/could not be cloned/);
+      expect((await planner(withTitle("next"))).pr.title).toBe("next");
+    });
+
     it("fails only the plan whose worker crashed", async () => {
       planner = createWorkerPlanner({ execArgv: ["--import", TSX], workerUrl: STAND_IN, workers: 1 });
       const crashed = planner(withTitle("crash"));
