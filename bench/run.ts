@@ -1,29 +1,40 @@
 /**
- * npm run bench — what the event loop feels while a big pull request is budgeted and chunked, on the main
- * thread (as before) and on the worker thread (as the app runs), plus how long planning takes. No network.
- * The burst figures (200 webhooks) come from test/e2e/burst.test.ts, which prints them.
+ * npm run bench — what the event loop feels while a big pull request is planned (selected, masked, budgeted and
+ * chunked), on the main thread (as before) and on the worker thread (as the app runs), plus how long planning takes;
+ * then hostile input against every step that reads the pull request (bench/hostile-input.ts). No network. Exits 1
+ * when a linearity bound is missed. The burst figures (200 webhooks) come from test/e2e/burst.test.ts.
  */
-import { parsePatch } from "../src/diff/parse-patch.js";
+
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { type ChunkPlanRequest, planChunksInline } from "../src/review/plan-chunks.js";
 import { createWorkerPlanner } from "../src/workers/create-worker-planner.js";
+import { runHostileInputBench } from "./hostile-input.js";
 
 const FILES = 10;
 const LINES_PER_FILE = 3_000;
 
 function bigRequest(): ChunkPlanRequest {
-  const diffs = Array.from({ length: FILES }, (_, file) => {
+  const files = Array.from({ length: FILES }, (_, file) => {
     const lines = Array.from(
       { length: LINES_PER_FILE },
       (_, i) => `+const value${i} = compute(${i}, "text ${(i * 31 + file) % 97}") + offset${file};`,
     );
-    return parsePatch({
+    const patch = `@@ -0,0 +1,${LINES_PER_FILE} @@\n${lines.join("\n")}`;
+    return {
       path: `src/file-${file}.ts`,
-      patch: `@@ -0,0 +1,${LINES_PER_FILE} @@\n${lines.join("\n")}`,
-    });
+      status: "added" as const,
+      additions: LINES_PER_FILE,
+      deletions: 0,
+      changes: LINES_PER_FILE,
+      patch,
+    };
   });
   return {
-    diffs,
+    files,
+    pr: { title: "A big pull request", body: "" },
+    maxPatchBytes: 1_000_000,
+    include: [],
+    exclude: [],
     maxPrTokens: 2_000_000,
     maxChunkTokens: 12_000,
     model: "deepseek-v4-flash",
@@ -52,15 +63,17 @@ async function measure(label: string, task: () => Promise<unknown>) {
 }
 
 const request = bigRequest();
-const bytes = request.diffs.reduce(
-  (sum, diff) => sum + (diff.hunks[0]?.lines ?? []).reduce((s, l) => s + l.content.length + 1, 0),
-  0,
-);
+const bytes = request.files.reduce((sum, file) => sum + (file.patch ?? "").length, 0);
 console.log(`${FILES} files × ${LINES_PER_FILE} lines, ${(bytes / 1e6).toFixed(2)} MB of diff`);
 const countTokens = createTokenCounter();
 countTokens("load the tokenizer before measuring");
 const worker = createWorkerPlanner();
-await worker({ ...request, diffs: request.diffs.slice(0, 1) }); // start the worker and load its tokenizer
+await Promise.all([
+  worker({ ...request, files: request.files.slice(0, 1) }),
+  worker({ ...request, files: request.files.slice(0, 1) }),
+]); // start the workers and load their tokenizers
 await measure("main thread", () => planChunksInline(countTokens)(request));
 await measure("worker", () => worker(request));
 await worker.close();
+
+if ((await runHostileInputBench()) > 0) process.exitCode = 1;

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
     store,
     countTokens: createTokenCounter(),
-    planChunks: createWorkerPlanner(),
+    planChunks: createWorkerPlanner({
+      workers: env.REVIEW_PLAN_WORKERS,
+      timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
+    }),
   });
   const server = await run(
     async (probot) => {

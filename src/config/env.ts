@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_PLAN_TIMEOUT_MS, DEFAULT_PLAN_WORKERS } from "../workers/create-worker-planner.js";
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce
@@ -55,6 +56,8 @@ export const envSchema = z.object({
     .trim()
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
     .optional(),
+  REVIEW_PLAN_TIMEOUT_MS: positiveInt("REVIEW_PLAN_TIMEOUT_MS", DEFAULT_PLAN_TIMEOUT_MS),
+  REVIEW_PLAN_WORKERS: positiveInt("REVIEW_PLAN_WORKERS", DEFAULT_PLAN_WORKERS),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

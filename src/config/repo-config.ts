@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_GLOB_CHARS, MAX_GLOBS } from "../review/match-globs.js";
 import { inlineCode, sanitizeInline } from "../review/sanitize-markdown.js";
 import { SEVERITIES } from "../review/types.js";
 
@@ -6,7 +7,8 @@ import { SEVERITIES } from "../review/types.js";
 export const REPO_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export type RepoPermission = (typeof REPO_PERMISSIONS)[number];
 
-const globList = () => z.array(z.string().min(1));
+/** Globs over paths: capped in number and length, so that matching them stays cheap (see match-globs.ts). */
+const globList = () => z.array(z.string().min(1).max(MAX_GLOB_CHARS)).max(MAX_GLOBS);
 
 /**
  * `.github/deepseek-review.yml`, read from the default branch by Probot (`_extends` and the owner's `.github`
@@ -48,9 +50,13 @@ export const repoConfigSchema = z
         include: globList()
           .default([])
           .describe(
-            "Globs over paths from the repository root (e.g. `src/**`); when set, only matching files are reviewed. Empty: every file.",
+            "Globs over paths from the repository root (e.g. `src/**`); when set, only matching files are reviewed. Empty: every file. At most 50 globs of up to 200 characters (see Limits).",
           ),
-        exclude: globList().default([]).describe("Globs of files never reviewed (e.g. `docs/**`)."),
+        exclude: globList()
+          .default([])
+          .describe(
+            "Globs of files never reviewed (e.g. `docs/**`). At most 50 globs of up to 200 characters.",
+          ),
       })
       .prefault({})
       .describe(
@@ -119,7 +125,9 @@ export const repoConfigSchema = z
           ),
         paths: globList()
           .default([])
-          .describe("Globs; a part of the diff that contains a matching file is reviewed by the Pro model."),
+          .describe(
+            "Globs; a part of the diff that contains a matching file is reviewed by the Pro model. At most 50 globs of up to 200 characters.",
+          ),
       })
       .prefault({})
       .describe("When the Pro model reviews all or part of a pull request reviewed by Flash by default."),
@@ -273,7 +281,9 @@ function describeExpected(schema: z.ZodType): string {
     )}`;
   if (schema instanceof z.ZodArray) {
     const element = schema.element;
-    return element instanceof z.ZodString ? `a list of ${describeString(element, "strings")}` : "a list";
+    const { maxItems } = z.toJSONSchema(schema) as { maxItems?: number };
+    const list = maxItems === undefined ? "a list of" : `a list of at most ${formatNumber(maxItems)}`;
+    return element instanceof z.ZodString ? `${list} ${describeString(element, "strings")}` : "a list";
   }
   if (schema instanceof z.ZodObject)
     return `a mapping with the keys ${listWords(Object.keys(schema.shape), "and")}`;

@@ -1,30 +1,29 @@
-import picomatch from "picomatch";
-import type { FileDiff } from "../diff/types.js";
+import { compileGlobs } from "./match-globs.js";
 
 /** The files one model reviews. */
-export interface Lane {
+export interface Lane<File extends { path: string }> {
   model: string;
-  diffs: FileDiff[];
+  files: File[];
 }
 
 /**
  * Splits the files between the pull request's model and the Pro model: files matching `proPaths` go to Pro
  * (their chunks hold nothing else), the rest to `model`. Lanes without files are left out.
  */
-export function assignLanes(params: {
-  diffs: readonly FileDiff[];
+export function assignLanes<File extends { path: string }>(params: {
+  files: readonly File[];
   model: string;
   proModel: string;
   proPaths: readonly string[];
-}): Lane[] {
+}): Lane<File>[] {
   const { model, proModel } = params;
   if (model === proModel || params.proPaths.length === 0) {
-    return params.diffs.length === 0 ? [] : [{ model, diffs: [...params.diffs] }];
+    return params.files.length === 0 ? [] : [{ model, files: [...params.files] }];
   }
-  const isPro = picomatch([...params.proPaths], { dot: true });
-  const lanes: Lane[] = [
-    { model, diffs: params.diffs.filter((diff) => !isPro(diff.path)) },
-    { model: proModel, diffs: params.diffs.filter((diff) => isPro(diff.path)) },
+  const isPro = compileGlobs(params.proPaths);
+  const lanes: Lane<File>[] = [
+    { model, files: params.files.filter((file) => !isPro(file.path)) },
+    { model: proModel, files: params.files.filter((file) => isPro(file.path)) },
   ];
-  return lanes.filter((lane) => lane.diffs.length > 0);
+  return lanes.filter((lane) => lane.files.length > 0);
 }

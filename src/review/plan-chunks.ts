@@ -1,12 +1,27 @@
+import { type ChangedLines, narrowToChangedHunks } from "../diff/changed-lines.js";
+import { parsePatch } from "../diff/parse-patch.js";
 import type { FileDiff } from "../diff/types.js";
 import { applyTokenBudget } from "./apply-token-budget.js";
 import { assignLanes } from "./assign-lanes.js";
 import { chunkDiff } from "./chunk-diff.js";
 import type { CountTokens } from "./count-tokens.js";
-import type { Chunk, SkippedFile } from "./types.js";
+import { createMasker, type MaskLines } from "./create-masker.js";
+import { createSecretScanner } from "./create-secret-scanner.js";
+import { type PrText, preparePrText } from "./prepare-pr-text.js";
+import { selectFiles } from "./select-files.js";
+import type { Chunk, PullRequestFile, SkippedFile } from "./types.js";
 
+/** Everything planning needs: the PR's files and text as GitHub gave them, and the review's limits. */
 export interface ChunkPlanRequest {
-  diffs: FileDiff[];
+  files: PullRequestFile[];
+  pr: PrText;
+  maxPatchBytes: number;
+  include: string[];
+  exclude: string[];
+  /** Lines changed since the last review: only the hunks that hold one are planned (an incremental review). */
+  changed?: ChangedLines;
+  /** Only these files are planned (files whose review failed, asked again). */
+  only?: string[];
   maxPrTokens: number;
   maxChunkTokens: number;
   model: string;
@@ -14,48 +29,106 @@ export interface ChunkPlanRequest {
   proPaths: string[];
 }
 
-/** Which files fit the budget, and each model's chunks of them. */
+/** What to send, and what not and why. */
 export interface ChunkPlan {
+  /** Files never sent, with the reason: skipped by the rules or the configuration, or patch not parsed. */
+  skipped: SkippedFile[];
+  /** Why each patch that could not be parsed failed (paths and positions only, no content), for the log. */
+  parseErrors: { path: string; message: string }[];
+  /** The parsed diff of every reviewable file with hunks: where comments may go. */
+  diffs: FileDiff[];
+  /** Paths with something to review after narrowing to the changes since the last review (else all of `diffs`). */
+  inScope: string[];
+  /** Paths that fit the budget. */
   kept: string[];
   overBudget: SkippedFile[];
   lanes: { model: string; files: string[]; chunks: Chunk[] }[];
+  /** The title and description every request sends: masked and cut to their token budgets. */
+  pr: PrText;
 }
 
-/** The token-heavy step, as a function that may run off the main thread (see src/workers/). */
+/** The step that reads PR content before any model call, as a function that may run off the main thread. */
 export type PlanChunks = (request: ChunkPlanRequest) => Promise<ChunkPlan>;
 
 /**
- * Keeps the pull request to its token budget (most important files first), splits the files between the
- * PR's model and the Pro model, and packs each lane's files into token-budgeted chunks.
+ * Everything that reads the PR's content before the model is called: selects the files (rules and configured
+ * globs), parses their patches, narrows an incremental review to what changed, keeps to the token budget (most
+ * important files first, each file masked, rendered and counted once), splits the files between the PR's model and
+ * the Pro model, packs each lane into chunks, and masks and cuts the title and description.
  */
-export function planChunks(request: ChunkPlanRequest & { countTokens: CountTokens }): ChunkPlan {
-  const budget = applyTokenBudget({
-    diffs: request.diffs,
+export async function planChunks(
+  request: ChunkPlanRequest,
+  deps: { countTokens: CountTokens; mask: MaskLines },
+): Promise<ChunkPlan> {
+  const selection = selectFiles({
+    files: request.files,
+    maxPatchBytes: request.maxPatchBytes,
+    exclude: request.exclude,
+    include: request.include,
+  });
+  const { diffs, unparsable, parseErrors } = parseDiffs(selection.reviewable);
+  const withHunks = diffs.filter((diff) => diff.hunks.length > 0);
+  const only = request.only === undefined ? undefined : new Set(request.only);
+  const wanted = only === undefined ? withHunks : withHunks.filter((diff) => only.has(diff.path));
+  const scope = request.changed === undefined ? wanted : narrowToChangedHunks(wanted, request.changed);
+  const budget = await applyTokenBudget({
+    diffs: scope,
     maxTokens: request.maxPrTokens,
-    countTokens: request.countTokens,
+    countTokens: deps.countTokens,
+    mask: deps.mask,
   });
   const lanes = assignLanes({
-    diffs: budget.kept,
+    files: budget.kept,
     model: request.model,
     proModel: request.proModel,
     proPaths: request.proPaths,
   });
   return {
-    kept: budget.kept.map((diff) => diff.path),
+    skipped: [...selection.skipped, ...unparsable],
+    parseErrors,
+    diffs: withHunks,
+    inScope: scope.map((diff) => diff.path),
+    kept: budget.kept.map((file) => file.path),
     overBudget: budget.overBudget,
     lanes: lanes.map((lane) => ({
       model: lane.model,
-      files: lane.diffs.map((diff) => diff.path),
-      chunks: chunkDiff({
-        files: lane.diffs,
-        maxTokens: request.maxChunkTokens,
-        countTokens: request.countTokens,
-      }),
+      files: lane.files.map((file) => file.path),
+      chunks: chunkDiff({ files: lane.files, maxTokens: request.maxChunkTokens }),
     })),
+    pr: await preparePrText(request.pr, deps),
   };
+}
+
+function parseDiffs(files: readonly PullRequestFile[]): {
+  diffs: FileDiff[];
+  unparsable: SkippedFile[];
+  parseErrors: ChunkPlan["parseErrors"];
+} {
+  const diffs: FileDiff[] = [];
+  const unparsable: SkippedFile[] = [];
+  const parseErrors: ChunkPlan["parseErrors"] = [];
+  for (const file of files) {
+    try {
+      diffs.push(
+        parsePatch({
+          path: file.path,
+          patch: file.patch ?? "",
+          ...(file.previousPath === undefined ? {} : { previousPath: file.previousPath }),
+        }),
+      );
+    } catch (error) {
+      parseErrors.push({ path: file.path, message: (error as Error).message });
+      unparsable.push({ path: file.path, reason: "its patch could not be parsed" });
+    }
+  }
+  return { diffs, unparsable, parseErrors };
 }
 
 /** Plans on the calling thread: for tests, the CLI, and small workloads. */
 export function planChunksInline(countTokens: CountTokens): PlanChunks {
-  return async (request) => planChunks({ ...request, countTokens });
+  let mask: MaskLines | undefined;
+  return async (request) => {
+    mask ??= createMasker(createSecretScanner());
+    return planChunks(request, { countTokens, mask });
+  };
 }

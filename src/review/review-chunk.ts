@@ -4,7 +4,6 @@ import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import { buildMessages } from "./build-prompt.js";
 import { splitChunk } from "./chunk-diff.js";
-import { estimateTokens } from "./count-tokens.js";
 import { parseFindings } from "./parse-findings.js";
 import type { Chunk, Finding } from "./types.js";
 
@@ -75,8 +74,8 @@ export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkRevie
     if (!(error instanceof ModelError)) throw error;
     if (error instanceof TruncatedAnswerError && splitsLeft > 0 && canSplit(chunk)) {
       log.warn({ paths, tokens: chunk.tokens }, "answer cut off twice; splitting the chunk");
-      // The cheap estimate: a half's token count only goes into a log line, and the tokenizer stays off this thread.
-      const halves = splitChunk(chunk, estimateTokens);
+      // Slices the lines and counts the plan rendered: nothing is masked or tokenized on this thread.
+      const halves = splitChunk(chunk);
       const reviews = await Promise.all(
         halves.map((half) => reviewChunk({ ...params, chunk: half, splitsLeft: splitsLeft - 1 })),
       );

@@ -1,25 +1,16 @@
 import { computeCost, sumUsage } from "../cost/compute-cost.js";
 import type { PriceTable } from "../cost/prices.js";
-import { narrowToChangedHunks } from "../diff/changed-lines.js";
-import { parsePatch } from "../diff/parse-patch.js";
-import type { FileDiff } from "../diff/types.js";
 import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
+import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
 import { placeFindings } from "./place-comments.js";
-import { type ChunkPlan, type PlanChunks, planChunksInline } from "./plan-chunks.js";
+import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, type ChunkReview, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { renderReviewMarker } from "./review-marker.js";
-import { selectFiles } from "./select-files.js";
-import {
-  type PullRequestGateway,
-  type PullRequestInfo,
-  SEVERITIES,
-  type Severity,
-  type SkippedFile,
-} from "./types.js";
+import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
@@ -130,35 +121,42 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   // computed on one head's lines must never be posted on another.
   const head = await github.readHead();
   if (head.headSha !== pr.headSha) throw new HeadMovedError(pr.headSha, head.headSha);
-
-  const selection = selectFiles({
-    files,
-    maxPatchBytes: settings.maxFilePatchBytes,
-    ...(settings.exclude === undefined ? {} : { exclude: settings.exclude }),
-    ...(settings.include === undefined ? {} : { include: settings.include }),
-  });
-  const { diffs, unparsable } = parseDiffs(selection.reviewable, log);
-  const withHunks = diffs.filter((diff) => diff.hunks.length > 0);
   const sections: string[] = [];
   const unlisted = describeUnlistedFiles({ listed: files.length, changed: pr.changedFiles });
   if (unlisted !== undefined) sections.push(unlisted);
 
-  let scope = withHunks;
-  if (trigger === "retry" && params.onlyPaths !== undefined) {
-    const only = new Set(params.onlyPaths);
-    scope = withHunks.filter((diff) => only.has(diff.path));
-    sections.push(
-      `Reviewed again: ${scope.length} file${scope.length === 1 ? "" : "s"} whose review failed before.`,
-    );
-  }
+  const lastSha = trigger === "auto" ? reviewedShas.at(-1) : undefined;
+  const changes =
+    lastSha === undefined ? undefined : await findChangesSince({ github, lastSha, headSha: pr.headSha });
+  // Selecting, parsing, masking and measuring the files run in the planner, off the main thread in production.
+  const planned = await (params.planChunks ?? planChunksInline(params.countTokens))({
+    files,
+    pr: { title: pr.title, body: pr.body },
+    maxPatchBytes: settings.maxFilePatchBytes,
+    include: settings.include ?? [],
+    exclude: settings.exclude ?? [],
+    ...(changes !== undefined && "changed" in changes ? { changed: changes.changed } : {}),
+    ...(trigger === "retry" && params.onlyPaths !== undefined ? { only: [...params.onlyPaths] } : {}),
+    maxPrTokens: settings.maxPrTokens,
+    maxChunkTokens: settings.maxChunkTokens,
+    model: settings.model,
+    proModel: settings.proModel,
+    proPaths: settings.proPaths,
+  } satisfies ChunkPlanRequest).catch((error: unknown) => {
+    if (error instanceof PlanTimeoutError) return error;
+    throw error;
+  });
+  if (planned instanceof PlanTimeoutError)
+    return postPlanTimeout({ params, paths: files.map((file) => file.path), sections, error: planned });
+  const plan = planned;
+  for (const error of plan.parseErrors)
+    log.warn({ path: error.path, err: { message: error.message } }, "patch not parsed");
+  const withHunks = plan.diffs;
   let incrementalSince: string | undefined;
-  const lastSha = reviewedShas.at(-1);
-  if (trigger === "auto" && lastSha !== undefined) {
-    const changes = await findChangesSince({ github, lastSha, headSha: pr.headSha });
+  if (lastSha !== undefined && changes !== undefined) {
     if ("changed" in changes) {
-      scope = narrowToChangedHunks(withHunks, changes.changed);
       incrementalSince = lastSha;
-      if (scope.length === 0)
+      if (plan.inScope.length === 0)
         return skippedOutcome(settings, "nothing reviewable changed since the last review");
       sections.push(`Reviewed what changed since ${lastSha.slice(0, 7)}, the last commit reviewed.`);
     } else {
@@ -166,16 +164,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       sections.push(`Full review: ${changes.fullReviewBecause}.`);
     }
   }
-
-  const plan = await (params.planChunks ?? planChunksInline(params.countTokens))({
-    diffs: scope,
-    maxPrTokens: settings.maxPrTokens,
-    maxChunkTokens: settings.maxChunkTokens,
-    model: settings.model,
-    proModel: settings.proModel,
-    proPaths: settings.proPaths,
-  });
-  const skipped = [...selection.skipped, ...unparsable, ...plan.overBudget];
+  const skipped = [...plan.skipped, ...plan.overBudget];
   const marker = renderReviewMarker({ headSha: pr.headSha });
   sections.push(...(settings.notes ?? []));
 
@@ -192,7 +181,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     plan.lanes.flatMap((lane) =>
       lane.chunks.map(async (chunk) => ({
         model: lane.model,
-        review: await askModel(params, lane.model, chunk),
+        review: await askModel(params, lane.model, chunk, plan.pr),
       })),
     ),
   );
@@ -271,11 +260,12 @@ function askModel(
   params: ReviewPullRequestParams,
   modelId: string,
   chunk: Parameters<typeof reviewChunk>[0]["chunk"],
+  pr: ChunkPlan["pr"],
 ) {
   const { settings } = params;
   return reviewChunk({
     chunk,
-    pr: { title: params.pr.title, body: params.pr.body },
+    pr,
     model: params.model,
     modelId,
     maxOutputTokens: settings.maxOutputTokens,
@@ -326,6 +316,38 @@ function describeUnlistedFiles(params: { listed: number; changed: number | undef
   return `GitHub lists at most ${MAX_LISTED_FILES.toLocaleString("en-US")} files of a pull request: ${files} not reviewed.`;
 }
 
+/**
+ * A pull request too expensive to plan within the time limit: a review saying so, listing every file as not
+ * reviewed, with no reviewed marker (the next push or `/review` tries again), and a failed outcome with the reason.
+ */
+async function postPlanTimeout(context: {
+  params: ReviewPullRequestParams;
+  paths: string[];
+  sections: string[];
+  error: PlanTimeoutError;
+}): Promise<ReviewOutcome> {
+  const { params, paths, error } = context;
+  const reason = `too expensive to plan: planning took longer than ${formatSeconds(error.timeoutMs)}`;
+  const note = `**Too expensive to plan:** reading this pull request's files took longer than ${formatSeconds(error.timeoutMs)} (the app's \`REVIEW_PLAN_TIMEOUT_MS\`), so nothing was sent to the model. Smaller pull requests, or \`paths.exclude\` for generated files, help.`;
+  const review = await params.github.createReview({
+    commitId: params.pr.headSha,
+    body: renderNothingToReviewBody({
+      skipped: paths.map((path) => ({ path, reason: "not reviewed: too expensive to plan" })),
+      headSha: params.pr.headSha,
+      sections: [...context.sections, note, ...(params.settings.notes ?? [])],
+    }),
+    comments: [],
+  });
+  params.log.warn({ files: paths.length, timeoutMs: error.timeoutMs }, "plan timed out");
+  return {
+    ...noModelOutcome(params.settings),
+    reviewId: review.id,
+    filesSkipped: paths.length,
+    failures: [{ paths, reason }],
+    failed: true,
+  };
+}
+
 function skippedOutcome(settings: ReviewSettings, reason: string): ReviewOutcome {
   return { ...noModelOutcome(settings), status: "skipped", skippedReason: reason };
 }
@@ -347,27 +369,4 @@ function noModelOutcome(settings: ReviewSettings): ReviewOutcome {
     failures: [],
     failed: false,
   };
-}
-
-function parseDiffs(
-  files: ReturnType<typeof selectFiles>["reviewable"],
-  log: Logger,
-): { diffs: FileDiff[]; unparsable: SkippedFile[] } {
-  const diffs: FileDiff[] = [];
-  const unparsable: SkippedFile[] = [];
-  for (const file of files) {
-    try {
-      diffs.push(
-        parsePatch({
-          path: file.path,
-          patch: file.patch ?? "",
-          ...(file.previousPath === undefined ? {} : { previousPath: file.previousPath }),
-        }),
-      );
-    } catch (error) {
-      log.warn({ path: file.path, err: { message: (error as Error).message } }, "patch not parsed");
-      unparsable.push({ path: file.path, reason: "its patch could not be parsed" });
-    }
-  }
-  return { diffs, unparsable };
 }

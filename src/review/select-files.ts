@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { compileGlobs, type PathMatcher } from "./match-globs.js";
 import type { PullRequestFile, SkippedFile } from "./types.js";
 
 /** Globs over a file's path, with the reason shown in the review body when one matches. */
@@ -11,13 +11,18 @@ export interface PathRule {
 
 export const DEFAULT_MAX_PATCH_BYTES = 200_000;
 
-/** Never sent to the model, whatever else is true of the file. */
+/** Data formats of a `secrets.*` file; `src/secrets.ts` is code, and security code most needs a review. */
+const SECRET_DATA = "{yml,yaml,json,env,toml,ini,txt,properties,conf,cfg,xml,tfvars}";
+
+/** Never sent to the model, whatever else is true of the file (see also `isInSecretsDirectory`). */
 export const SECRET_FILES: PathRule = {
   reason: "may contain secrets — never sent to the model",
   nocase: true,
   globs: [
     "**/.env",
     "**/.env.*",
+    "**/*.env",
+    "**/.envrc",
     "**/*.pem",
     "**/*.key",
     "**/*.p12",
@@ -32,11 +37,37 @@ export const SECRET_FILES: PathRule = {
     "**/.pypirc",
     "**/.netrc",
     "**/credentials.json",
+    "**/.aws/credentials",
+    "**/.docker/config.json",
+    "**/.pgpass",
+    "**/*.ppk",
+    "**/*.tfstate",
+    "**/*.tfstate.backup",
     "**/*.kdbx",
-    "**/secrets.*",
-    "**/secrets/**",
+    `**/secrets.${SECRET_DATA}`,
+    `**/secrets.*.${SECRET_DATA}`,
   ],
 };
+
+/** Extensions of source code, reviewed even inside a `secrets/` directory. */
+const SOURCE_EXTENSIONS = new Set(
+  (
+    "ts tsx mts cts js jsx mjs cjs py rb go rs java kt kts scala cs fs vb php swift m mm c h cc cpp hpp " +
+    "ex exs erl clj dart lua pl pm r jl sh bash zsh ps1 sql vue svelte"
+  ).split(" "),
+);
+
+/**
+ * A file inside a `secrets/` directory (any depth, any case) that is not source code: `k8s/secrets/prod/token` is
+ * data and never sent, `src/secrets/rotate.ts` is code and reviewed.
+ */
+export function isInSecretsDirectory(path: string): boolean {
+  const segments = path.toLowerCase().split("/");
+  const name = segments.pop() ?? "";
+  if (!segments.includes("secrets")) return false;
+  const dot = name.lastIndexOf(".");
+  return dot <= 0 || !SOURCE_EXTENSIONS.has(name.slice(dot + 1));
+}
 
 export const LOCK_FILES: PathRule = {
   reason: "lock file",
@@ -53,7 +84,10 @@ export const LOCK_FILES: PathRule = {
   ],
 };
 
-/** Directory rules match at any depth: `packages/web/dist/index.js` is skipped as well as `dist/index.js`. */
+/**
+ * `dist/` and `coverage/` match at any depth (`packages/web/dist/index.js`); `build/` and `out/` only at the root of
+ * the repository, since a source folder is often named so (`scripts/build/release.ts`, `internal/build/`).
+ */
 export const GENERATED_FILES: PathRule = {
   reason: "generated or minified",
   globs: [
@@ -68,8 +102,8 @@ export const GENERATED_FILES: PathRule = {
     "**/*.g.dart",
     "**/*.snap",
     "**/dist/**",
-    "**/build/**",
-    "**/out/**",
+    "build/**",
+    "out/**",
     "**/coverage/**",
   ],
 };
@@ -82,14 +116,15 @@ export const VENDORED_FILES: PathRule = {
 /** Rules checked after the file's status and patch, in this order. */
 export const PATH_RULES: readonly PathRule[] = [LOCK_FILES, GENERATED_FILES, VENDORED_FILES];
 
-const isSecret = compile(SECRET_FILES);
+const secretGlobs = compile(SECRET_FILES);
+const isSecret = (path: string) => secretGlobs(path) || isInSecretsDirectory(path);
 const pathRules = PATH_RULES.map((rule) => ({ reason: rule.reason, matches: compile(rule) }));
 
 /**
  * Splits a pull request's files into those a model may read and those it must not, each skipped file with a
  * short reason for the review body. Precedence: secrets (current or previous path), removed, no patch, lock / generated / vendored,
- * patch size, `exclude` globs, then — when `include` is not empty — paths matching none of its globs (picomatch,
- * `dot: true`, matched against the whole path). Input order is kept.
+ * patch size, `exclude` globs, then — when `include` is not empty — paths matching none of its globs (see
+ * match-globs.ts: matched against the whole path, in time linear in the path). Input order is kept.
  */
 export function selectFiles(params: {
   files: PullRequestFile[];
@@ -104,8 +139,8 @@ export function selectFiles(params: {
   if (!Number.isFinite(maxPatchBytes) || maxPatchBytes <= 0) {
     throw new Error(`Expected \`maxPatchBytes\` to be a positive number, got ${maxPatchBytes}`);
   }
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
-  const included = include.length > 0 ? picomatch(include, { dot: true }) : () => true;
+  const excluded = compileGlobs(exclude);
+  const included = include.length > 0 ? compileGlobs(include) : () => true;
   const isExcluded = (path: string) => excluded(path) || !included(path);
   const reviewable: PullRequestFile[] = [];
   const skipped: SkippedFile[] = [];
@@ -142,8 +177,8 @@ function findSkipReason(params: {
   return undefined;
 }
 
-function compile(rule: PathRule): (path: string) => boolean {
-  return picomatch([...rule.globs], { dot: true, nocase: rule.nocase ?? false });
+function compile(rule: PathRule): PathMatcher {
+  return compileGlobs(rule.globs, { nocase: rule.nocase ?? false });
 }
 
 function formatBytes(bytes: number): string {

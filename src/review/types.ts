@@ -1,4 +1,4 @@
-import type { Hunk, Side } from "../diff/types.js";
+import type { Side } from "../diff/types.js";
 
 /** A changed file as the pipeline sees it, converted from GitHub's `pulls.listFiles` item at the edge. */
 export interface PullRequestFile {
@@ -54,17 +54,39 @@ export interface ReviewComment {
   startSide?: Side;
 }
 
+/**
+ * One hunk of a chunk as the model sees it, or a line-bounded piece of a huge hunk. Every line was masked, rendered
+ * and measured once, on the planning worker: the main thread only slices and joins these strings.
+ */
+export interface ChunkHunk {
+  /** The first old-file and new-file line numbers of the hunk (or piece), for its `@@` line. */
+  oldStart: number;
+  newStart: number;
+  /** git's section heading after the second `@@` as sent (masked, made safe), with its leading space; "" if none. */
+  heading: string;
+  /** Estimated tokens of the hunk's `@@` line (a piece's is counted as its hunk's). */
+  headerTokens: number;
+  /** One character per line, `+`, `-` or a space: the kind of each line, from which a piece's ranges follow. */
+  markers: string;
+  /** Each line as sent: the new-file line number, `|`, the marker, the masked content, then a newline. */
+  lines: string[];
+  /** Estimated tokens of each line. */
+  lineTokens: number[];
+}
+
 /** Part of one file's diff inside a chunk: whole hunks, or line-bounded pieces of a huge hunk. */
 export interface ChunkFile {
   path: string;
-  previousPath?: string;
-  hunks: Hunk[];
+  /** The `=== FILE: … ===` line as sent (paths masked, made safe), with its newline. */
+  header: string;
+  headerTokens: number;
+  hunks: ChunkHunk[];
 }
 
 /** The diff text of one model request. Every changed line of the PR is in exactly one chunk. */
 export interface Chunk {
   files: ChunkFile[];
-  /** Estimated tokens of the chunk's rendered diff text. */
+  /** Estimated tokens of the chunk's rendered diff text: the sum of its lines' and headers' counts. */
   tokens: number;
 }
 

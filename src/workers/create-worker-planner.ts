@@ -2,62 +2,140 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ChunkPlan, ChunkPlanRequest, PlanChunks } from "../review/plan-chunks.js";
+import { PlanTimeoutError } from "./plan-timeout-error.js";
 
-type Pending = { resolve: (plan: ChunkPlan) => void; reject: (error: Error) => void };
+/** Worker threads planning at once; more plans wait in a queue. */
+export const DEFAULT_PLAN_WORKERS = 2;
+/** How long one pull request's plan may take before its worker is stopped. */
+export const DEFAULT_PLAN_TIMEOUT_MS = 60_000;
+
+interface Job {
+  request: ChunkPlanRequest;
+  resolve: (plan: ChunkPlan) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface WorkerPlannerOptions {
+  /** How many plans run at once, each on its own worker thread (default `DEFAULT_PLAN_WORKERS`). */
+  workers?: number;
+  /** The time limit of one plan, from when a worker starts it (default `DEFAULT_PLAN_TIMEOUT_MS`). */
+  timeoutMs?: number;
+  /** Node options of the workers, e.g. a TypeScript loader in tests. */
+  execArgv?: string[];
+  /** The worker's script; default plan-chunks-worker next to this file (tests use stand-ins). */
+  workerUrl?: URL;
+}
 
 /**
- * Budgeting and chunking run DeepSeek's tokenizer over the whole diff: about 10 s of CPU for a 1.6 MB pull
- * request, during which a process doing it on its main thread answers no webhook (GitHub gives up after 10 s).
- * This runs them on one worker thread, started on first use and started again if it dies.
+ * Planning reads the pull request's content (globs, masking, DeepSeek's tokenizer over the diff): seconds of CPU for
+ * a large pull request, during which a process doing it on its main thread answers no webhook. This runs plans on a
+ * small pool of worker threads, each started on first use. A plan that runs past the time limit rejects with
+ * `PlanTimeoutError` and its worker is stopped and replaced, so a hostile pull request costs only its own review and
+ * at most one worker's time; other plans go on in the other workers or wait in the queue.
  */
 export function createWorkerPlanner(
-  options: { execArgv?: string[] } = {},
+  options: WorkerPlannerOptions = {},
 ): PlanChunks & { close(): Promise<void> } {
-  let worker: Worker | undefined;
-  let nextId = 0;
-  const pending = new Map<number, Pending>();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS;
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? DEFAULT_PLAN_WORKERS) }, () => ({
+    worker: undefined,
+    job: undefined,
+    timer: undefined,
+  }));
+  const queue: Job[] = [];
+  let closed = false;
 
-  const failAll = (error: Error) => {
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-    worker = undefined;
+  const finish = (slot: Slot, outcome: { plan: ChunkPlan } | { error: Error }) => {
+    const job = slot.job;
+    clearTimeout(slot.timer);
+    slot.job = undefined;
+    slot.timer = undefined;
+    if (job !== undefined) {
+      if ("plan" in outcome) job.resolve(outcome.plan);
+      else job.reject(outcome.error);
+    }
+    dispatch();
   };
-  const start = (): Worker => {
-    const started = new Worker(
-      workerFile(),
+  /** Stops a slot's worker (its plan failed or ran out of time); the slot starts a fresh one for its next plan. */
+  const replace = (slot: Slot) => {
+    const worker = slot.worker;
+    slot.worker = undefined;
+    void worker?.terminate();
+  };
+  const start = (slot: Slot): Worker => {
+    const worker = new Worker(
+      options.workerUrl ?? workerFile(),
       options.execArgv === undefined ? {} : { execArgv: options.execArgv },
     );
-    started.unref();
-    started.on("message", (message: { id: number; plan?: ChunkPlan; error?: string }) => {
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (message.plan) waiter.resolve(message.plan);
-      else waiter.reject(new Error(`Chunk planning failed: ${message.error ?? "unknown error"}`));
+    worker.unref();
+    worker.on("message", (message: { plan?: ChunkPlan; error?: string }) => {
+      if (slot.worker !== worker) return;
+      if (message.plan !== undefined) finish(slot, { plan: message.plan });
+      else finish(slot, { error: new Error(`Chunk planning failed: ${message.error ?? "unknown error"}`) });
     });
-    // Only the current worker may fail the waiting plans: an old one exiting late must not touch its successor's.
-    started.on("error", (error) => {
-      if (worker === started) failAll(error);
+    // Only the slot's current worker may fail its plan: an old one exiting late must not touch its successor's.
+    worker.on("error", (error) => {
+      if (slot.worker !== worker) return;
+      replace(slot);
+      finish(slot, { error });
     });
-    started.on("exit", (code) => {
-      if (worker !== started) return;
-      if (pending.size > 0) failAll(new Error(`The chunk planning worker exited (code ${code})`));
-      worker = undefined;
+    worker.on("exit", (code) => {
+      if (slot.worker !== worker) return;
+      slot.worker = undefined;
+      if (slot.job !== undefined)
+        finish(slot, { error: new Error(`The chunk planning worker exited (code ${code})`) });
     });
-    return started;
+    return worker;
+  };
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (closed || queue.length === 0) return;
+      if (slot.job !== undefined) continue;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      slot.worker ??= start(slot);
+      slot.timer = setTimeout(() => {
+        replace(slot);
+        finish(slot, { error: new PlanTimeoutError(timeoutMs) });
+      }, timeoutMs);
+      try {
+        slot.worker.postMessage({ request: job.request });
+      } catch (error) {
+        // A request that cannot be copied to the worker (not plain data) fails alone.
+        finish(slot, { error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    }
   };
 
-  const plan = (request: ChunkPlanRequest): Promise<ChunkPlan> =>
+  const plan: PlanChunks = (request) =>
     new Promise<ChunkPlan>((resolve, reject) => {
-      worker ??= start();
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, request });
+      if (closed) {
+        reject(new Error("The chunk planner is closed"));
+        return;
+      }
+      queue.push({ request, resolve, reject });
+      dispatch();
     });
   return Object.assign(plan, {
     async close() {
-      await worker?.terminate();
-      worker = undefined;
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new Error("The chunk planner is closed"));
+      await Promise.all(
+        slots.map(async (slot) => {
+          clearTimeout(slot.timer);
+          const worker = slot.worker;
+          slot.worker = undefined;
+          slot.job?.reject(new Error("The chunk planner is closed"));
+          slot.job = undefined;
+          await worker?.terminate();
+        }),
+      );
     },
   });
 }

@@ -1,17 +1,17 @@
 import { parentPort } from "node:worker_threads";
 import { createTokenCounter } from "../review/count-tokens.js";
+import { createMasker } from "../review/create-masker.js";
+import { createSecretScanner } from "../review/create-secret-scanner.js";
 import { type ChunkPlanRequest, planChunks } from "../review/plan-chunks.js";
 
-/** Runs planChunks with DeepSeek's tokenizer, loaded once, off the main thread. */
-const countTokens = createTokenCounter();
+/** Runs planChunks with DeepSeek's tokenizer and secretlint's rules, each loaded once, off the main thread. */
+const deps = { countTokens: createTokenCounter(), mask: createMasker(createSecretScanner()) };
 
-parentPort?.on("message", (message: { id: number; request: ChunkPlanRequest }) => {
+/** One plan at a time: the pool (create-worker-planner.ts) sends the next request only after the answer. */
+parentPort?.on("message", async (message: { request: ChunkPlanRequest }) => {
   try {
-    parentPort?.postMessage({ id: message.id, plan: planChunks({ ...message.request, countTokens }) });
+    parentPort?.postMessage({ plan: await planChunks(message.request, deps) });
   } catch (error) {
-    parentPort?.postMessage({
-      id: message.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
 });

@@ -19,6 +19,8 @@ const DEFAULTS: AppEnv = {
   REVIEW_ALLOW_PRO: true,
   CONFIG_EXTENDS_OWNERS: [],
   DATA_DIR: "./data",
+  REVIEW_PLAN_TIMEOUT_MS: 60_000,
+  REVIEW_PLAN_WORKERS: 2,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -65,6 +67,8 @@ describe("readEnv", () => {
           CONFIG_EXTENDS_OWNERS: " octo-org, other ,",
           DATA_DIR: " /var/lib/deepseek-review ",
           DATABASE_URL: "postgres://review@db:5432/review",
+          REVIEW_PLAN_TIMEOUT_MS: "15000",
+          REVIEW_PLAN_WORKERS: "3",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -86,6 +90,8 @@ describe("readEnv", () => {
         CONFIG_EXTENDS_OWNERS: ["octo-org", "other"],
         DATA_DIR: "/var/lib/deepseek-review",
         DATABASE_URL: "postgres://review@db:5432/review",
+        REVIEW_PLAN_TIMEOUT_MS: 15_000,
+        REVIEW_PLAN_WORKERS: 3,
       });
     });
   });
@@ -134,6 +140,8 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "Infinity",
           REVIEW_MAX_FILE_PATCH_BYTES: "200kB",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "0",
+          REVIEW_PLAN_TIMEOUT_MS: "-1",
+          REVIEW_PLAN_WORKERS: "two",
         }),
       ).toEqual([
         "DEEPSEEK_API_KEY is missing: set it to your DeepSeek API key (sk-…)",
@@ -147,6 +155,8 @@ describe("readEnv", () => {
         "REVIEW_MAX_COMMENTS must be a whole number",
         "REVIEW_MAX_FILE_PATCH_BYTES must be a whole number",
         "REVIEW_SHUTDOWN_TIMEOUT_MS must be greater than 0",
+        "REVIEW_PLAN_TIMEOUT_MS must be greater than 0",
+        "REVIEW_PLAN_WORKERS must be a whole number",
       ]);
     });
 

@@ -129,7 +129,7 @@ describe("parseRepoConfig", () => {
           {
             key: "paths.include",
             message:
-              'expected a list of non-empty strings, got "src/**"; write a single item as a list: ["src/**"]',
+              'expected a list of at most 50 strings of 1 to 200 characters, got "src/**"; write a single item as a list: ["src/**"]',
             used: [],
           },
           {
@@ -249,6 +249,37 @@ describe("parseRepoConfig", () => {
           { key: "model", message: 'expected one of "flash" or "pro", got "Flash"', used: "flash" },
         ],
       },
+      {
+        name: "glob lists too long or with a glob too long to match cheaply",
+        raw: {
+          paths: {
+            include: ["src/**", "x".repeat(65_537)],
+            exclude: Array.from({ length: 20_000 }, (_, i) => `d${i}/**`),
+          },
+          escalate: { paths: Array.from({ length: 51 }, () => "src/auth/**") },
+        },
+        config: defaults(),
+        problems: [
+          {
+            key: "paths.include",
+            message:
+              "expected a list of at most 50 strings of 1 to 200 characters, got a list too long to show",
+            used: [],
+          },
+          {
+            key: "paths.exclude",
+            message:
+              "expected a list of at most 50 strings of 1 to 200 characters, got a list too long to show",
+            used: [],
+          },
+          {
+            key: "escalate.paths",
+            message:
+              "expected a list of at most 50 strings of 1 to 200 characters, got a list too long to show",
+            used: [],
+          },
+        ],
+      },
     ])("keeps the good keys and reports $name", ({ raw, config, problems }) => {
       expect(parseRepoConfig(raw)).toEqual({ config, problems });
     });
@@ -298,7 +329,7 @@ describe("renderConfigProblems", () => {
         "",
         '- `max_comments`: expected a whole number from 0 to 100, got "lots" — used `20`',
         '- `min_severity`: expected one of "critical", "major", "minor" or "nit", got "blocker" — used `"nit"`',
-        '- `paths.include`: expected a list of non-empty strings, got "src/**"; write a single item as a list: \\["src/**"] — used `[]`',
+        '- `paths.include`: expected a list of at most 50 strings of 1 to 200 characters, got "src/**"; write a single item as a list: \\["src/**"] — used `[]`',
         '- `ignore_authors`: expected a list of strings of 1 to 100 characters, got \\[1] — used `["*[bot]"]`',
         '- `language`: expected a string of 1 to 64 characters, got a string of 74 characters — used `"English"`',
         "- `maxComments`: unknown key, ignored; did you mean max_comments?",

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import type { FileDiff } from "../../../src/diff/types.js";
-import { applyTokenBudget, rankByImportance } from "../../../src/review/apply-token-budget.js";
-import { estimateTokens } from "../../../src/review/count-tokens.js";
+import {
+  applyTokenBudget,
+  MAX_READ_CHARS_PER_TOKEN,
+  rankByImportance,
+} from "../../../src/review/apply-token-budget.js";
+import { type CountTokens, estimateTokens } from "../../../src/review/count-tokens.js";
+import { createMasker } from "../../../src/review/create-masker.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
 import { addedPatch } from "../../helpers/fakes.js";
+
+const mask = createMasker();
 
 /** A new file of `lines` added lines. */
 function added(path: string, lines: number): FileDiff {
@@ -12,9 +19,16 @@ function added(path: string, lines: number): FileDiff {
   return parsePatch({ path, patch: addedPatch(content) });
 }
 
-/** The tokens the budget charges for a file: its diff block as the model sees it. */
-function cost(diff: FileDiff): number {
-  return estimateTokens(formatChunkFile({ path: diff.path, hunks: diff.hunks }));
+/** The tokens the budget charges for a file: each printed line of its block, counted alone. */
+function cost(diff: FileDiff, countTokens: CountTokens = estimateTokens): number {
+  const lines = formatChunkFile({ path: diff.path, hunks: diff.hunks }).split("\n").slice(0, -1);
+  return lines.reduce((sum, line) => sum + countTokens(`${line}\n`), 0);
+}
+
+/** The kept files' paths, over-budget files and tokens of a budget. */
+async function budgetOf(params: { diffs: FileDiff[]; maxTokens: number; countTokens?: CountTokens }) {
+  const result = await applyTokenBudget({ countTokens: estimateTokens, mask, ...params });
+  return { kept: paths(result.kept), overBudget: result.overBudget, tokens: result.tokens };
 }
 
 const paths = (items: readonly { path: string }[]) => items.map((item) => item.path);
@@ -87,70 +101,118 @@ describe("applyTokenBudget", () => {
   const source = added("src/app.ts", 20);
   const tests = added("test/app.test.ts", 10);
   const diffs = [docs, source, tests];
+  const reason = (maxTokens: number) =>
+    `not reviewed: over the per-PR budget of ${maxTokens.toLocaleString("en-US")} tokens (max_pr_tokens)`;
 
-  it("keeps every file under a large budget, in the original order", () => {
+  it("keeps every file under a large budget, in the original order", async () => {
     const total = cost(docs) + cost(source) + cost(tests);
-    expect(applyTokenBudget({ diffs, maxTokens: total, countTokens: estimateTokens })).toEqual({
-      kept: [docs, source, tests],
+    expect(await budgetOf({ diffs, maxTokens: total })).toEqual({
+      kept: ["docs/guide.md", "src/app.ts", "test/app.test.ts"],
       overBudget: [],
       tokens: total,
     });
   });
 
-  it("spends a budget that fits the two most important files exactly on them", () => {
+  it("spends a budget that fits the two most important files exactly on them", async () => {
     const maxTokens = cost(source) + cost(tests);
-    expect(applyTokenBudget({ diffs, maxTokens, countTokens: estimateTokens })).toEqual({
-      kept: [source, tests],
-      overBudget: [
-        {
-          path: "docs/guide.md",
-          reason: `not reviewed: over the per-PR budget of ${maxTokens.toLocaleString("en-US")} tokens (max_pr_tokens)`,
-        },
-      ],
+    expect(await budgetOf({ diffs, maxTokens })).toEqual({
+      kept: ["src/app.ts", "test/app.test.ts"],
+      overBudget: [{ path: "docs/guide.md", reason: reason(maxTokens) }],
       tokens: maxTokens,
     });
   });
 
-  it("drops a file one token over the budget and still takes a smaller one after it", () => {
+  it("drops a file one token over the budget and still takes a smaller one after it", async () => {
     // The budget misses `source` by one token; `tests` alone fits.
     const maxTokens = cost(source) - 1;
     expect(cost(tests)).toBeLessThanOrEqual(maxTokens);
-    const result = applyTokenBudget({ diffs, maxTokens, countTokens: estimateTokens });
-    expect(paths(result.kept)).toEqual(["test/app.test.ts"]);
+    const result = await budgetOf({ diffs, maxTokens });
+    expect(result.kept).toEqual(["test/app.test.ts"]);
     expect(paths(result.overBudget)).toEqual(["src/app.ts", "docs/guide.md"]);
     expect(result.tokens).toBe(cost(tests));
   });
 
-  it("lists every file as over budget when none fits, with the budget in the reason", () => {
-    const result = applyTokenBudget({ diffs, maxTokens: 1_000, countTokens: () => 1_001 });
-    expect(result).toEqual({
+  it("lists every file as over budget when none fits, with the budget in the reason", async () => {
+    expect(await budgetOf({ diffs, maxTokens: 1_000, countTokens: () => 1_001 })).toEqual({
       kept: [],
       overBudget: ["src/app.ts", "test/app.test.ts", "docs/guide.md"].map((path) => ({
         path,
-        reason: "not reviewed: over the per-PR budget of 1,000 tokens (max_pr_tokens)",
+        reason: reason(1_000),
       })),
       tokens: 0,
     });
   });
 
-  it("counts the text of each file's diff block", () => {
+  it("keeps each file rendered, with the tokens of every line it counted once", async () => {
     const counted: string[] = [];
-    applyTokenBudget({
-      diffs: [source],
-      maxTokens: 10,
-      countTokens: (text) => {
-        counted.push(text);
-        return 1;
-      },
-    });
-    expect(counted).toEqual([formatChunkFile({ path: "src/app.ts", hunks: source.hunks })]);
+    const countTokens = (text: string) => {
+      counted.push(text);
+      return 1;
+    };
+    const { kept } = await applyTokenBudget({ diffs: [source], maxTokens: 1_000, countTokens, mask });
+    const lines = formatChunkFile({ path: "src/app.ts", hunks: source.hunks }).split("\n").slice(0, -1);
+    expect(counted).toEqual(lines.map((line) => `${line}\n`));
+    expect(kept[0]?.header).toBe(`${lines[0]}\n`);
+    expect(kept[0]?.hunks[0]?.lines).toEqual(lines.slice(2).map((line) => `${line}\n`));
+    expect(kept[0]?.hunks[0]?.lineTokens).toEqual(lines.slice(2).map(() => 1));
   });
 
-  it("keeps nothing and costs nothing without files", () => {
-    expect(applyTokenBudget({ diffs: [], maxTokens: 1_000, countTokens: estimateTokens })).toEqual({
-      kept: [],
-      overBudget: [],
-      tokens: 0,
+  it("keeps nothing and costs nothing without files", async () => {
+    expect(await budgetOf({ diffs: [], maxTokens: 1_000 })).toEqual({ kept: [], overBudget: [], tokens: 0 });
+  });
+
+  describe("work past the budget", () => {
+    /** A counter that records how many texts it counted. */
+    function spyCounter(countTokens: CountTokens = estimateTokens) {
+      const spy = {
+        calls: 0,
+        count: (text: string) => {
+          spy.calls++;
+          return countTokens(text);
+        },
+      };
+      return spy;
+    }
+
+    it("does not read a file whose lines alone cannot fit what is left", async () => {
+      const counter = spyCounter();
+      const big = Array.from({ length: 50 }, (_, index) => added(`src/f${index}.ts`, 400));
+      const result = await applyTokenBudget({ diffs: big, maxTokens: 300, countTokens: counter.count, mask });
+      expect(result.kept).toEqual([]);
+      expect(result.overBudget).toHaveLength(50);
+      expect(counter.calls).toBe(0);
+    });
+
+    it("stops counting a file as soon as it is over what is left", async () => {
+      // 5,002 printed lines at 2 tokens each; the budget is passed after about 3,000 of them.
+      const counter = spyCounter(() => 2);
+      const file = added("src/big.ts", 5_000);
+      const result = await applyTokenBudget({
+        diffs: [file],
+        maxTokens: 6_000,
+        countTokens: counter.count,
+        mask,
+      });
+      expect(result.kept).toEqual([]);
+      expect(counter.calls).toBe(3_001);
+    });
+
+    it(`reads at most ${MAX_READ_CHARS_PER_TOKEN} characters per budget token, then lists the rest unread`, async () => {
+      // Lines of 2,000 spaces cost a token each here: they fit the budget but are slow to read.
+      const wide = Array.from({ length: 20 }, (_, index) =>
+        parsePatch({ path: `src/w${index}.ts`, patch: addedPatch([" ".repeat(2_000)]) }),
+      );
+      const counter = spyCounter(() => 1);
+      const result = await applyTokenBudget({
+        diffs: wide,
+        maxTokens: 1_000,
+        countTokens: counter.count,
+        mask,
+      });
+      // 1,000 tokens × 16 characters: the files read before the limit are kept, the rest not read.
+      expect(result.kept.length).toBe(8);
+      expect(result.overBudget).toHaveLength(12);
+      expect(counter.calls).toBe(8 * 3);
     });
   });
 });

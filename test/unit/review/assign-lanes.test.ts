@@ -20,7 +20,7 @@ const readme = diff("README.md");
 /** The lanes as `model: paths`, for short expectations. */
 function lanesOf(params: Parameters<typeof assignLanes>[0]): Record<string, string[]> {
   return Object.fromEntries(
-    assignLanes(params).map((lane) => [lane.model, lane.diffs.map((one) => one.path)]),
+    assignLanes(params).map((lane) => [lane.model, lane.files.map((one) => one.path)]),
   );
 }
 
@@ -63,12 +63,12 @@ describe("assignLanes", () => {
       { [FLASH]: ["src/app.ts", "README.md"] },
     ],
   ])("sends %s", (_name, diffs, proPaths, expected) => {
-    expect(lanesOf({ diffs, model: FLASH, proModel: PRO, proPaths })).toEqual(expected);
+    expect(lanesOf({ files: diffs, model: FLASH, proModel: PRO, proPaths })).toEqual(expected);
   });
 
   it("puts the model's lane before the Pro lane", () => {
     const lanes = assignLanes({
-      diffs: [login, app],
+      files: [login, app],
       model: FLASH,
       proModel: PRO,
       proPaths: ["src/auth/**"],
@@ -78,19 +78,19 @@ describe("assignLanes", () => {
 
   it("makes one lane when the pull request is already reviewed by the Pro model", () => {
     expect(
-      assignLanes({ diffs: [app, login], model: PRO, proModel: PRO, proPaths: ["src/auth/**"] }),
-    ).toEqual([{ model: PRO, diffs: [app, login] }]);
+      assignLanes({ files: [app, login], model: PRO, proModel: PRO, proPaths: ["src/auth/**"] }),
+    ).toEqual([{ model: PRO, files: [app, login] }]);
   });
 
   it.each([
     ["without Pro paths", []],
     ["with Pro paths", ["src/**"]],
   ])("makes no lane without files %s", (_name, proPaths) => {
-    expect(assignLanes({ diffs: [], model: FLASH, proModel: PRO, proPaths })).toEqual([]);
+    expect(assignLanes({ files: [], model: FLASH, proModel: PRO, proPaths })).toEqual([]);
   });
 
   it("keeps the files themselves, not copies", () => {
-    const [lane] = assignLanes({ diffs: [app], model: FLASH, proModel: PRO, proPaths: [] });
-    expect(lane?.diffs[0]).toBe(app);
+    const [lane] = assignLanes({ files: [app], model: FLASH, proModel: PRO, proPaths: [] });
+    expect(lane?.files[0]).toBe(app);
   });
 });

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import type { ModelRequest } from "../../../src/llm/types.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
-import { formatChunkFile } from "../../../src/review/format-diff.js";
 import { type ReviewSettings, reviewPullRequest } from "../../../src/review/review-pull-request.js";
 import type { PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
 import {
@@ -28,6 +27,7 @@ import {
   type RecordingLogger,
   reviewSettings,
 } from "../../helpers/fakes.js";
+import { budgetTokensOf } from "../../helpers/render-chunk.js";
 
 const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
 
@@ -200,12 +200,10 @@ describe("reviewPullRequest on bad input", () => {
   describe("a diff of over 20,000 lines across 250 files", () => {
     const files = generatedFiles({ count: 250, linesEach: 90 });
     const maxPrTokens = 100_000;
-    const perFile = estimateTokens(
-      formatChunkFile({
-        path: files[0]?.path ?? "",
-        hunks: parsePatch(files[0] as { path: string; patch: string }).hunks,
-      }),
-    );
+    const perFile = budgetTokensOf({
+      path: files[0]?.path ?? "",
+      hunks: parsePatch(files[0] as { path: string; patch: string }).hunks,
+    });
     const kept = Math.floor(maxPrTokens / perFile);
 
     it("reviews files up to max_pr_tokens, each line once, and lists every other file as over budget", async () => {

@@ -2,8 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { DiffLine, FileDiff, Hunk } from "../../../src/diff/types.js";
 import { chunkDiff, splitChunk } from "../../../src/review/chunk-diff.js";
 import { type CountTokens, createTokenCounter, estimateTokens } from "../../../src/review/count-tokens.js";
-import { formatDiff } from "../../../src/review/format-diff.js";
-import type { Chunk } from "../../../src/review/types.js";
+import {
+  formatDiff,
+  maskFileTextWithOwnRules,
+  renderChunkHunk,
+  renderFile,
+  renderHunkHeaderLine,
+} from "../../../src/review/format-diff.js";
+import type { Chunk, ChunkFile, ChunkHunk } from "../../../src/review/types.js";
 
 /** A "tokenizer" that counts lines, so that budgets read as numbers of printed lines. */
 const countLines: CountTokens = (text) => text.split("\n").length - 1;
@@ -43,9 +49,6 @@ function makeFile(path: string, hunks: Hunk[]): FileDiff {
   return { path, hunks, right, left };
 }
 
-/** A "tokenizer" where a text costs more than its parts, so that chunks estimated from lines are too big. */
-const countSuperAdditive: CountTokens = (text) => text.length + Math.floor(text.length ** 2 / 5_000);
-
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -81,10 +84,27 @@ function randomFiles(seed: number): FileDiff[] {
   });
 }
 
-/** Every line of a list of files, in order, tagged with its path. */
-function linesOf(files: readonly { path: string; hunks: Hunk[] }[]): (DiffLine & { path: string })[] {
+/** Files as the budget hands them over: masked with the app's own rules, rendered, each printed line counted alone. */
+function render(files: readonly FileDiff[], countTokens: CountTokens): ChunkFile[] {
+  return files.map((file) => {
+    const rendered = renderFile(file, maskFileTextWithOwnRules(file));
+    return {
+      path: rendered.path,
+      header: rendered.header,
+      headerTokens: countTokens(rendered.header),
+      hunks: rendered.hunks.map((hunk) => ({
+        ...hunk,
+        headerTokens: countTokens(renderHunkHeaderLine(hunk)),
+        lineTokens: hunk.lines.map(countTokens),
+      })),
+    };
+  });
+}
+
+/** Every printed diff line of a list of files, in order, tagged with its path. */
+function linesOf(files: readonly ChunkFile[]): string[] {
   return files.flatMap((file) =>
-    file.hunks.flatMap((hunk) => hunk.lines.map((line) => ({ path: file.path, ...line }))),
+    file.hunks.flatMap((hunk) => hunk.lines.map((line) => `${file.path}:${line}`)),
   );
 }
 
@@ -92,68 +112,70 @@ function lineCount(chunk: Chunk): number {
   return chunk.files.reduce((sum, file) => sum + file.hunks.reduce((n, hunk) => n + hunk.lines.length, 0), 0);
 }
 
-/** A changed line's identity: its path, its side and its number on that side. */
-function changeKey(line: DiffLine & { path: string }): string {
-  return line.kind === "del" ? `${line.path}:LEFT:${line.oldLine}` : `${line.path}:RIGHT:${line.newLine}`;
+/** The new-file number printed in a rendered line's column, or undefined for a deleted line. */
+function printedNumber(line: string): number | undefined {
+  const column = line.slice(0, line.indexOf("|")).trim();
+  return column === "" ? undefined : Number(column);
+}
+
+/** The `-a,b +c,d` of a hunk's printed `@@` line. */
+function printedRanges(hunk: ChunkHunk): string {
+  return renderChunkHunk(hunk).split("\n")[0]?.split(" @@")[0] ?? "";
 }
 
 describe("chunkDiff", () => {
   describe.each([
     ["an estimate", estimateTokens, [30, 60, 150, 400, 5_000]],
     ["the line counter", countLines, [3, 4, 10, 40]],
-    ["a counter whose sums of parts fall short", countSuperAdditive, [100, 300, 1_000, 3_000]],
   ])("with %s as tokenizer, on random diffs", (_, countTokens, budgets) => {
     const cases = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].flatMap((seed) =>
       budgets.map((budget) => [seed, budget] as const),
     );
 
     it.each(cases)("keeps every line once and in order (seed %i, budget %i)", (seed, maxTokens) => {
-      const files = randomFiles(seed);
-      const chunks = chunkDiff({ files, maxTokens, countTokens });
+      const files = render(randomFiles(seed), countTokens);
+      const chunks = chunkDiff({ files, maxTokens });
 
-      const chunked = chunks.flatMap((chunk) => linesOf(chunk.files));
-      expect(chunked).toEqual(linesOf(files));
-      const changes = chunked.filter((line) => line.kind !== "context").map(changeKey);
-      expect(new Set(changes).size).toBe(changes.length);
+      expect(chunks.flatMap((chunk) => linesOf(chunk.files))).toEqual(linesOf(files));
     });
 
     it.each(cases)(
-      "keeps every chunk within the budget unless it is one line (seed %i, budget %i)",
+      "keeps every chunk within the budget unless it is one line, by the counts it was given (seed %i, budget %i)",
       (seed, maxTokens) => {
-        const chunks = chunkDiff({ files: randomFiles(seed), maxTokens, countTokens });
+        const chunks = chunkDiff({ files: render(randomFiles(seed), countTokens), maxTokens });
 
         for (const chunk of chunks) {
-          expect(chunk.tokens).toBe(countTokens(formatDiff(chunk.files)));
           if (lineCount(chunk) > 1) expect(chunk.tokens).toBeLessThanOrEqual(maxTokens);
+          // With one token a printed line, a chunk's tokens are its printed lines.
+          if (countTokens === countLines) expect(chunk.tokens).toBe(countLines(formatDiff(chunk.files)));
         }
       },
     );
 
     it.each(cases)("gives every piece of a hunk its own ranges (seed %i, budget %i)", (seed, maxTokens) => {
-      const chunks = chunkDiff({ files: randomFiles(seed), maxTokens, countTokens });
+      const chunks = chunkDiff({ files: render(randomFiles(seed), countTokens), maxTokens });
 
       for (const hunk of chunks.flatMap((chunk) => chunk.files.flatMap((file) => file.hunks))) {
-        const right = hunk.lines.filter((line) => line.kind !== "del");
-        const left = hunk.lines.filter((line) => line.kind !== "add");
-        expect(hunk.newLines).toBe(right.length);
-        expect(hunk.oldLines).toBe(left.length);
-        if (right[0] !== undefined) expect(hunk.newStart).toBe(right[0].newLine);
-        if (left[0] !== undefined) expect(hunk.oldStart).toBe(left[0].oldLine);
+        const newLines = [...hunk.markers].filter((marker) => marker !== "-").length;
+        const oldLines = [...hunk.markers].filter((marker) => marker !== "+").length;
+        const ranges = `@@ -${oldLines === 1 ? hunk.oldStart : `${hunk.oldStart},${oldLines}`} +${newLines === 1 ? hunk.newStart : `${hunk.newStart},${newLines}`}`;
+        expect(printedRanges(hunk)).toBe(ranges);
+        const first = hunk.lines.map(printedNumber).find((number) => number !== undefined);
+        if (first !== undefined) expect(hunk.newStart).toBe(first);
       }
     });
 
     it.each(cases)("gives the same chunks on a second run (seed %i, budget %i)", (seed, maxTokens) => {
-      const first = chunkDiff({ files: randomFiles(seed), maxTokens, countTokens });
-      const second = chunkDiff({ files: randomFiles(seed), maxTokens, countTokens });
+      const first = chunkDiff({ files: render(randomFiles(seed), countTokens), maxTokens });
+      const second = chunkDiff({ files: render(randomFiles(seed), countTokens), maxTokens });
 
       expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     });
   });
 
   it("keeps chunks within the budget with the real tokenizer", () => {
-    const countTokens = createTokenCounter();
-    const files = randomFiles(42);
-    const chunks = chunkDiff({ files, maxTokens: 300, countTokens });
+    const files = render(randomFiles(42), createTokenCounter());
+    const chunks = chunkDiff({ files, maxTokens: 300 });
 
     expect(chunks.flatMap((chunk) => linesOf(chunk.files))).toEqual(linesOf(files));
     for (const chunk of chunks) {
@@ -164,26 +186,19 @@ describe("chunkDiff", () => {
   it("puts two small files in one chunk", () => {
     const a = makeFile("a.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: [" one", "+two"] })]);
     const b = makeFile("b.ts", [makeHunk({ oldStart: 5, newStart: 5, lines: ["-three"] })]);
+    const files = render([a, b], countLines);
 
-    const chunks = chunkDiff({ files: [a, b], maxTokens: 100, countTokens: countLines });
+    const chunks = chunkDiff({ files, maxTokens: 100 });
 
     // a.ts: header, @@, 2 lines; blank line; b.ts: header, @@, 1 line.
-    expect(chunks).toEqual([
-      {
-        files: [
-          { path: "a.ts", hunks: a.hunks },
-          { path: "b.ts", hunks: b.hunks },
-        ],
-        tokens: 8,
-      },
-    ]);
+    expect(chunks).toEqual([{ files, tokens: 8 }]);
   });
 
   it("starts a new chunk when the next file does not fit", () => {
     const a = makeFile("a.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+1", "+2", "+3"] })]);
     const b = makeFile("b.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+1", "+2"] })]);
 
-    const chunks = chunkDiff({ files: [a, b], maxTokens: 8, countTokens: countLines });
+    const chunks = chunkDiff({ files: render([a, b], countLines), maxTokens: 8 });
 
     expect(chunks.map((chunk) => [chunk.files.map((file) => file.path), chunk.tokens])).toEqual([
       [["a.ts"], 5],
@@ -191,40 +206,38 @@ describe("chunkDiff", () => {
     ]);
   });
 
-  it("keeps the previous path of a renamed file and drops the line maps", () => {
+  it("keeps the header of a renamed file", () => {
     const file = {
       ...makeFile("new.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+x"] })]),
       previousPath: "old.ts",
     };
 
-    const [chunk] = chunkDiff({ files: [file], maxTokens: 100, countTokens: countLines });
+    const [chunk] = chunkDiff({ files: render([file], countLines), maxTokens: 100 });
 
-    expect(chunk?.files).toEqual([{ path: "new.ts", previousPath: "old.ts", hunks: file.hunks }]);
+    expect(chunk?.files[0]?.header).toBe("=== FILE: new.ts (renamed from old.ts) ===\n");
   });
 
   it("splits a huge hunk into pieces with their own ranges", () => {
     const lines = Array.from({ length: 20 }, (_, i) =>
       i % 4 === 0 ? `-old ${i}` : i % 4 === 1 ? ` ctx ${i}` : `+new ${i}`,
     );
-    const hunk = makeHunk({ index: 2, oldStart: 100, newStart: 110, lines });
+    const hunk = {
+      ...makeHunk({ index: 2, oldStart: 100, newStart: 110, lines }),
+      header: "@@ -100,10 +110,15 @@ class A",
+    };
     const file = makeFile("big.ts", [hunk]);
 
     // 10 printed lines per chunk: the file header, the @@ line and 8 diff lines.
-    const chunks = chunkDiff({ files: [file], maxTokens: 10, countTokens: countLines });
+    const chunks = chunkDiff({ files: render([file], countLines), maxTokens: 10 });
 
     const pieces = chunks.map((chunk) => chunk.files[0]?.hunks[0]);
     expect(chunks.map((chunk) => chunk.tokens)).toEqual([10, 10, 6]);
     expect(pieces.map((piece) => piece?.lines.length)).toEqual([8, 8, 4]);
-    expect(
-      pieces.map(
-        (piece) => piece && [piece.index, piece.oldStart, piece.oldLines, piece.newStart, piece.newLines],
-      ),
-    ).toEqual([
-      [2, 100, 4, 110, 6],
-      [2, 104, 4, 116, 6],
-      [2, 108, 2, 122, 3],
+    expect(pieces.map((piece) => piece && renderChunkHunk(piece).split("\n")[0])).toEqual([
+      "@@ -100,4 +110,6 @@ class A",
+      "@@ -104,4 +116,6 @@ class A",
+      "@@ -108,2 +122,3 @@ class A",
     ]);
-    expect(pieces.every((piece) => piece?.header === hunk.header)).toBe(true);
   });
 
   it("puts a line bigger than the budget in a chunk of its own, whole", () => {
@@ -233,14 +246,13 @@ describe("chunkDiff", () => {
       makeHunk({ oldStart: 1, newStart: 1, lines: ["+short", `+${long}`, "+after"] }),
     ]);
 
-    const chunks = chunkDiff({ files: [file], maxTokens: 30, countTokens: estimateTokens });
+    const chunks = chunkDiff({ files: render([file], estimateTokens), maxTokens: 30 });
 
-    expect(chunks.map((chunk) => linesOf(chunk.files).map((line) => line.content))).toEqual([
-      ["short"],
-      [long],
-      ["after"],
+    expect(chunks.map((chunk) => linesOf(chunk.files))).toEqual([
+      ["a.ts:    1 |+short\n"],
+      [`a.ts:    2 |+${long}\n`],
+      ["a.ts:    3 |+after\n"],
     ]);
-    expect(chunks[1]?.tokens).toBe(estimateTokens(formatDiff(chunks[1]?.files ?? [])));
   });
 
   it("shows a file whose hunks span chunks in each chunk with its own hunks", () => {
@@ -248,21 +260,21 @@ describe("chunkDiff", () => {
       makeHunk({ index, oldStart: 1 + index * 50, newStart: 1 + index * 50, lines: ["+a", "+b", "+c"] }),
     );
 
-    const chunks = chunkDiff({ files: [makeFile("a.ts", hunks)], maxTokens: 9, countTokens: countLines });
+    const chunks = chunkDiff({ files: render([makeFile("a.ts", hunks)], countLines), maxTokens: 9 });
 
     expect(
-      chunks.map((chunk) => chunk.files.map((file) => [file.path, file.hunks.map((h) => h.index)])),
-    ).toEqual([[["a.ts", [0, 1]]], [["a.ts", [2]]]]);
+      chunks.map((chunk) => chunk.files.map((file) => [file.path, file.hunks.map((h) => h.newStart)])),
+    ).toEqual([[["a.ts", [1, 51]]], [["a.ts", [101]]]]);
   });
 
   it("produces nothing for files without hunks", () => {
-    const files = [makeFile("binary.png", []), makeFile("empty.ts", [])];
+    const files = render([makeFile("binary.png", []), makeFile("empty.ts", [])], countLines);
 
-    expect(chunkDiff({ files, maxTokens: 100, countTokens: countLines })).toEqual([]);
+    expect(chunkDiff({ files, maxTokens: 100 })).toEqual([]);
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])("rejects a budget of %d", (maxTokens) => {
-    expect(() => chunkDiff({ files: [], maxTokens, countTokens: countLines })).toThrow(
+    expect(() => chunkDiff({ files: [], maxTokens })).toThrow(
       /Expected `maxTokens` to be a positive finite number/,
     );
   });
@@ -270,8 +282,8 @@ describe("chunkDiff", () => {
 
 describe("splitChunk", () => {
   const toChunk = (files: FileDiff[]): Chunk => {
-    const chunkFiles = files.map((file) => ({ path: file.path, hunks: file.hunks }));
-    return { files: chunkFiles, tokens: countLines(formatDiff(chunkFiles)) };
+    const rendered = render(files, countLines);
+    return { files: rendered, tokens: countLines(formatDiff(rendered)) };
   };
 
   it("cuts between hunks when a hunk boundary is near the middle", () => {
@@ -280,12 +292,13 @@ describe("splitChunk", () => {
       makeHunk({ index: 1, oldStart: 20, newStart: 23, lines: ["+4", " 5"] }),
     ]);
     const b = makeFile("b.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["-6", "+7", "+8", "+9"] })]);
+    const chunk = toChunk([a, b]);
 
     // 9 lines: the boundary after 5 lines is nearer the middle than the one after 3.
-    const [first, second] = splitChunk(toChunk([a, b]), countLines);
+    const [first, second] = splitChunk(chunk);
 
-    expect(first).toEqual({ files: [{ path: "a.ts", hunks: a.hunks }], tokens: 8 });
-    expect(second).toEqual({ files: [{ path: "b.ts", hunks: b.hunks }], tokens: 6 });
+    expect(first).toEqual({ files: [chunk.files[0]], tokens: 8 });
+    expect(second).toEqual({ files: [chunk.files[1]], tokens: 6 });
   });
 
   it("cuts inside a hunk at the middle line when no hunk boundary is near the middle", () => {
@@ -297,19 +310,14 @@ describe("splitChunk", () => {
     });
     const chunk = toChunk([makeFile("a.ts", [hunk])]);
 
-    const [first, second] = splitChunk(chunk, countLines);
+    const [first, second] = splitChunk(chunk);
 
-    expect(first.files).toEqual([
-      { path: "a.ts", hunks: [{ ...hunk, oldLines: 2, newLines: 2, lines: hunk.lines.slice(0, 3) }] },
-    ]);
-    expect(second.files).toEqual([
-      {
-        path: "a.ts",
-        hunks: [
-          { ...hunk, oldStart: 12, oldLines: 1, newStart: 12, newLines: 3, lines: hunk.lines.slice(3) },
-        ],
-      },
-    ]);
+    expect(formatDiff(first.files)).toBe(
+      ["=== FILE: a.ts ===", "@@ -10,2 +10,2 @@", "   10 | a", "      |-b", "   11 |+c", ""].join("\n"),
+    );
+    expect(formatDiff(second.files)).toBe(
+      ["=== FILE: a.ts ===", "@@ -12 +12,3 @@", "   12 |+d", "   13 | e", "   14 |+f", ""].join("\n"),
+    );
     expect([first.tokens, second.tokens]).toEqual([5, 5]);
   });
 
@@ -318,7 +326,7 @@ describe("splitChunk", () => {
     const chunk = toChunk(files);
     const total = lineCount(chunk);
 
-    const [first, second] = splitChunk(chunk, countLines);
+    const [first, second] = splitChunk(chunk);
 
     expect([...linesOf(first.files), ...linesOf(second.files)]).toEqual(linesOf(chunk.files));
     expect(lineCount(first)).toBeGreaterThanOrEqual(Math.floor(total / 4));
@@ -327,19 +335,30 @@ describe("splitChunk", () => {
     expect(second.tokens).toBe(countLines(formatDiff(second.files)));
   });
 
+  it("never counts tokens: it adds up the counts the chunk carries", () => {
+    const chunk = toChunk([makeFile("a.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+a", "+b"] })])]);
+    const hunk = chunk.files[0]?.hunks[0] as ChunkHunk;
+    hunk.lineTokens = [100, 200];
+
+    const [first, second] = splitChunk(chunk);
+
+    expect([first.tokens, second.tokens]).toEqual([1 + 1 + 100, 1 + 1 + 200]);
+  });
+
   it("splits a two-line chunk into one line each", () => {
     const chunk = toChunk([makeFile("a.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+a", "+b"] })])]);
 
-    const [first, second] = splitChunk(chunk, countLines);
+    const [first, second] = splitChunk(chunk);
 
-    expect(
-      [linesOf(first.files), linesOf(second.files)].map((lines) => lines.map((line) => line.content)),
-    ).toEqual([["a"], ["b"]]);
+    expect([linesOf(first.files), linesOf(second.files)]).toEqual([
+      ["a.ts:    1 |+a\n"],
+      ["a.ts:    2 |+b\n"],
+    ]);
   });
 
   it("refuses to split a chunk of a single line", () => {
     const chunk = toChunk([makeFile("a.ts", [makeHunk({ oldStart: 1, newStart: 1, lines: ["+only"] })])]);
 
-    expect(() => splitChunk(chunk, countLines)).toThrow("Cannot split a chunk of 1 line");
+    expect(() => splitChunk(chunk)).toThrow("Cannot split a chunk of 1 line");
   });
 });

@@ -1,10 +1,15 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { keyLineBase64 } from "../../../src/review/find-private-key-lines.js";
 import {
+  applySecretRanges,
   hasMaskedSecret,
   MASKED_SECRET_PATTERN,
+  MAX_SCANNED_LINE_CHARS,
   maskedSecret,
   maskSecretLines,
   maskSecrets,
+  tooLongToScan,
 } from "../../../src/review/mask-secrets.js";
 
 /**
@@ -83,6 +88,13 @@ describe("maskSecrets", () => {
       `"private_key": "${begin}${PRIVATE_KEY}${end}\\n",`,
     ],
     [
+      "an INI value with spaces",
+      "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY1234",
+      `aws_secret_access_key = ${ASSIGNED}`,
+    ],
+    ["a spaced password that cannot be a name", "db_password = s3cret-Pass99!", `db_password = ${ASSIGNED}`],
+    ["a spaced value that cannot be a name", "  db.password = 9f8e7d6c5b4a", `  db.password = ${ASSIGNED}`],
+    [
       "two secrets on one line",
       `a=${fake("ghp_", 36)} b=${fake("npm_", 36)}`,
       `a=${GITHUB} b=${maskedSecret("npm token")}`,
@@ -101,6 +113,8 @@ describe("maskSecrets", () => {
     ["a template placeholder", "token: '{{ secrets.TOKEN_2 }}'"],
     ["a letters-only password (the accepted miss)", "DB_PASSWORD=changeme"],
     ["a call assigned to a key", "api_key = get_key_2(config)"],
+    ["a name assigned to a secret in code", "    secret = config.secret2"],
+    ["a constant assigned to a key in code", "api_key = API_KEY_V2"],
     ["a count of tokens", "max_tokens: 4096"],
     ["an error code", 'token: "TOKEN_EXPIRED"'],
     ["sk- inside a word", "const name = 'task-runner-for-builds-2024';"],
@@ -230,5 +244,174 @@ describe("hasMaskedSecret", () => {
   ])("says whether %j holds a mask", (text, expected) => {
     expect(hasMaskedSecret(text)).toBe(expected);
     expect(MASKED_SECRET_PATTERN.test(text)).toBe(expected);
+  });
+});
+
+describe("masking in configuration files", () => {
+  it.each<[string, string, string]>([
+    [
+      "an AWS credentials file",
+      ".aws/credentials",
+      "aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCY1234",
+    ],
+    ["an INI file", "config/app.ini", "db_password = hunter2abc"],
+    ["a .properties file", "src/main/resources/app.properties", "spring.datasource.password = s3cretPass99"],
+  ])("masks `name = value` whatever the value's shape in %s", (_, path, line) => {
+    const [name] = line.split(" = ");
+    expect(maskSecrets(line, { path })).toBe(`${name} = ${ASSIGNED}`);
+  });
+
+  it("leaves the same line in code alone when its value reads as a name", () => {
+    expect(maskSecrets("db_password = hunter2abc", { path: "src/app.py" })).toBe("db_password = hunter2abc");
+  });
+});
+
+describe("lines too long to scan", () => {
+  it("masks a line over the limit whole, without scanning it", () => {
+    const line = "x".repeat(MAX_SCANNED_LINE_CHARS + 1);
+    expect(maskSecretLines(["a", line, "b"])).toEqual(["a", maskedSecret(tooLongToScan(line.length)), "b"]);
+  });
+
+  it("scans a line at the limit", () => {
+    const line = `${"x ".repeat((MAX_SCANNED_LINE_CHARS - 50) / 2)}${fake("ghp_", 36)}`;
+    expect(line.length).toBeLessThanOrEqual(MAX_SCANNED_LINE_CHARS);
+    expect(maskSecrets(line)).toBe(`${"x ".repeat((MAX_SCANNED_LINE_CHARS - 50) / 2)}${GITHUB}`);
+  });
+
+  it("keeps masking a key block across a line too long to scan", () => {
+    expect(maskSecretLines([begin, pemLine, "A".repeat(MAX_SCANNED_LINE_CHARS + 1), pemLine, end])).toEqual([
+      begin,
+      PRIVATE_KEY,
+      maskedSecret(tooLongToScan(MAX_SCANNED_LINE_CHARS + 1)),
+      PRIVATE_KEY,
+      end,
+    ]);
+  });
+});
+
+/**
+ * Lines that took the old patterns quadratic time (a 199 KB one: 86.7 s). Scanned here without the length limit, so
+ * the patterns themselves are what is tested: each line takes milliseconds, and a quadratic pattern would run into
+ * the test's timeout.
+ */
+describe("hostile lines, scanned in full", () => {
+  const size = 200_000;
+  const unlimited = { maxLineChars: Number.POSITIVE_INFINITY };
+  it.each<[string, string[]]>([
+    ["spaces before an END marker", [`${" ".repeat(size)}!${end}`]],
+    ["quotes before an END marker", [`${"'".repeat(size)}!${end}`]],
+    ["tabs in a key block", [begin, `${"\t".repeat(size)}#`]],
+    ["many JWT starts", ["eyJ-".repeat(size / 4)]],
+    ["many URL schemes", ["a-".repeat(size / 2)]],
+    ["a long name before an assignment", [`${"password".repeat(size / 8)} = 'x'`]],
+    ["spaces after a secret name", [`token${" ".repeat(size)}x`]],
+  ])("masks %s in linear time and keeps the line count", (_, lines) => {
+    const masked = maskSecretLines(lines, unlimited);
+    expect(masked).toHaveLength(lines.length);
+  });
+
+  it("still finds a JWT after many false starts", () => {
+    const line = `${"eyJ-".repeat(10_000)} ${jwt}`;
+    expect(maskSecretLines([line], unlimited)).toEqual([`${"eyJ-".repeat(10_000)} ${maskedSecret("JWT")}`]);
+  });
+});
+
+describe("keyLineBase64", () => {
+  it.each<[string, string | undefined]>([
+    [pemLine, pemLine],
+    [`  "${pemLine}\\n" +`, pemLine],
+    ["'+abc+'", "abc+"],
+    ["", ""],
+    ["  ;", ""],
+    ["abc def", undefined],
+    ["abc\\nx", undefined],
+  ])("reads %j as %j", (line, expected) => {
+    expect(keyLineBase64(line)).toBe(expected);
+  });
+});
+
+describe("applySecretRanges", () => {
+  it("merges overlapping ranges into one mask named after the first", () => {
+    expect(
+      applySecretRanges("0123456789", [
+        { start: 2, end: 5, kind: "b" },
+        { start: 1, end: 3, kind: "a" },
+        { start: 8, end: 9, kind: "c" },
+      ]),
+    ).toBe(`0${maskedSecret("a")}567${maskedSecret("c")}9`);
+  });
+});
+
+/** The shapes masked before secretlint was added, each of which must stay masked inside any text. */
+const SHAPES: readonly string[] = [
+  fake("ghp_", 36),
+  fake("github_pat_", 82),
+  fake("sk-", 32, HEX),
+  fake("AKIA", 16, UPPER),
+  fake("xoxb-", 30),
+  fake("AIza", 35),
+  fake("sk_live_", 24),
+  fake("npm_", 36),
+  jwt,
+];
+
+describe("properties", () => {
+  const text = fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "Z",
+      "0",
+      " ",
+      "\t",
+      "'",
+      '"',
+      "-",
+      ".",
+      "=",
+      ":",
+      "/",
+      "e",
+      "y",
+      "J",
+      "+",
+      "!",
+      "#",
+      "é",
+    ),
+    maxLength: 60,
+  });
+  const lines = fc.array(fc.oneof(text, fc.constantFrom(begin, end, pemLine, "")), { maxLength: 12 });
+
+  it("never changes the number of lines", () => {
+    fc.assert(
+      fc.property(lines, (input) => {
+        expect(maskSecretLines(input)).toHaveLength(input.length);
+        if (input.length > 0) expect(maskSecrets(input.join("\n")).split("\n")).toHaveLength(input.length);
+      }),
+    );
+  });
+
+  it("masks every known shape wherever it sits between separators", () => {
+    fc.assert(
+      fc.property(
+        text,
+        fc.constantFrom(...SHAPES),
+        text,
+        fc.constantFrom(" ", '"', "'", "=", "(", ": "),
+        (before, shape, after, separator) => {
+          const masked = maskSecrets(`${before}${separator}${shape}${separator}${after}`);
+          expect(masked).not.toContain(shape);
+        },
+      ),
+    );
+  });
+
+  it("leaves masked text as it is when masked again", () => {
+    fc.assert(
+      fc.property(lines, (input) => {
+        const once = maskSecretLines(input);
+        expect(maskSecretLines(once)).toEqual(once);
+      }),
+    );
   });
 });

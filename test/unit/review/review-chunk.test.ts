@@ -3,7 +3,6 @@ import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { InvalidAnswerError, ModelRequestError } from "../../../src/llm/errors.js";
 import type { ModelClient } from "../../../src/llm/types.js";
 import { chunkDiff } from "../../../src/review/chunk-diff.js";
-import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { mergeFailures, type ReviewChunkParams, reviewChunk } from "../../../src/review/review-chunk.js";
 import type { Chunk } from "../../../src/review/types.js";
 import {
@@ -18,11 +17,15 @@ import {
   type RecordingLogger,
   usageOfCall,
 } from "../../helpers/fakes.js";
+import { renderChunkFile } from "../../helpers/render-chunk.js";
 
 /** One chunk holding every file given as `path → lines of a new file`. */
 function chunkOf(files: Record<string, string[]>): Chunk {
   const diffs = Object.entries(files).map(([path, lines]) => parsePatch({ path, patch: addedPatch(lines) }));
-  const [chunk, ...rest] = chunkDiff({ files: diffs, maxTokens: 100_000, countTokens: estimateTokens });
+  const [chunk, ...rest] = chunkDiff({
+    files: diffs.map((diff) => renderChunkFile(diff)),
+    maxTokens: 100_000,
+  });
   if (chunk === undefined || rest.length > 0) throw new Error("expected exactly one chunk");
   return chunk;
 }

@@ -24,6 +24,7 @@ import {
   pullRequestFile,
   reviewSettings,
 } from "../../helpers/fakes.js";
+import { budgetTokensOf } from "../../helpers/render-chunk.js";
 
 const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
 const LAST_SHA = "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -398,12 +399,10 @@ describe("reviewPullRequest, following earlier reviews", () => {
       path: "README.md",
       patch: addedPatch(Array.from({ length: 40 }, (_, index) => `Line ${index + 1} of the docs.`)),
     });
-    const appTokens = estimateTokens(
-      formatChunkFile({
-        path: "src/app.ts",
-        hunks: parsePatch({ path: "src/app.ts", patch: appFile.patch ?? "" }).hunks,
-      }),
-    );
+    const appTokens = budgetTokensOf({
+      path: "src/app.ts",
+      hunks: parsePatch({ path: "src/app.ts", patch: appFile.patch ?? "" }).hunks,
+    });
 
     it("leaves out the least important files before any model call and lists them", async () => {
       const { model, outcome, body } = await review({

@@ -7,6 +7,7 @@ import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { type ReviewSettings, reviewPullRequest } from "../../../src/review/review-pull-request.js";
 import type { PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
 import type { Limit } from "../../../src/runtime/types.js";
+import { PlanTimeoutError } from "../../../src/workers/plan-timeout-error.js";
 import {
   addedPatch,
   answerWith,
@@ -357,6 +358,137 @@ describe("reviewPullRequest", () => {
         failures: [],
         failed: false,
       });
+    });
+  });
+
+  describe("when the pull request is too expensive to plan", () => {
+    it("posts a review saying so, lists every file as not reviewed, and leaves the head unreviewed", async () => {
+      const github = createRecordingGateway({
+        headSha: HEAD_SHA,
+        files: [smallFile("a"), smallFile("b")],
+        reviewId: 42,
+      });
+      const model = createScriptedModel([]);
+      const outcome = await reviewPullRequest({
+        pr,
+        github,
+        model,
+        settings,
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log: createRecordingLogger(),
+        planChunks: async () => {
+          throw new PlanTimeoutError(60_000);
+        },
+      });
+
+      expect(model.requests).toEqual([]);
+      const body = github.reviews[0]?.body ?? "";
+      expect(body).toContain("Nothing was sent to the model: all 2 changed files were skipped.");
+      expect(body).toContain(
+        "**Too expensive to plan:** reading this pull request's files took longer than 60 s",
+      );
+      expect(body).toContain(
+        "- `src/a.ts`: not reviewed: too expensive to plan\n- `src/b.ts`: not reviewed: too expensive to plan",
+      );
+      expect(body).not.toContain("deepseek-review:reviewed=");
+      expect(outcome).toMatchObject({
+        status: "posted",
+        reviewId: 42,
+        requests: 0,
+        filesSkipped: 2,
+        failed: true,
+        failures: [
+          {
+            paths: ["src/a.ts", "src/b.ts"],
+            reason: "too expensive to plan: planning took longer than 60 s",
+          },
+        ],
+      });
+    });
+
+    it("lets any other planning failure through", async () => {
+      const failing = reviewPullRequest({
+        pr,
+        github: createRecordingGateway({ headSha: HEAD_SHA, files: [smallFile("a")] }),
+        model: createScriptedModel([]),
+        settings,
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log: createRecordingLogger(),
+        planChunks: async () => {
+          throw new Error("Chunk planning failed: boom");
+        },
+      });
+      await expect(failing).rejects.toThrow("Chunk planning failed: boom");
+    });
+  });
+
+  describe("on the main thread", () => {
+    it("sends the plan's lines, title and description as they are: nothing is masked or counted again", async () => {
+      const token = `ghp_${"a1B2c3D4e5F6".repeat(3)}`;
+      const github = createRecordingGateway({ headSha: HEAD_SHA, files: [smallFile("a")], reviewId: 42 });
+      const model = createScriptedModel(() => answerWith([]));
+      let counted = 0;
+      await reviewPullRequest({
+        pr,
+        github,
+        model,
+        settings,
+        limit: noLimit,
+        countTokens: () => {
+          counted++;
+          return 1;
+        },
+        log: createRecordingLogger(),
+        // A stand-in planner whose lines hold a token: whatever it returns goes out unchanged.
+        planChunks: async () => ({
+          skipped: [],
+          parseErrors: [],
+          diffs: [],
+          inScope: ["src/a.ts"],
+          kept: ["src/a.ts"],
+          overBudget: [],
+          lanes: [
+            {
+              model: "deepseek-v4-flash",
+              files: ["src/a.ts"],
+              chunks: [
+                {
+                  files: [
+                    {
+                      path: "src/a.ts",
+                      header: "=== FILE: src/a.ts ===\n",
+                      headerTokens: 1,
+                      hunks: [
+                        {
+                          oldStart: 0,
+                          newStart: 1,
+                          heading: "",
+                          headerTokens: 1,
+                          markers: "+",
+                          lines: [`    1 |+${token}\n`],
+                          lineTokens: [1],
+                        },
+                      ],
+                    },
+                  ],
+                  tokens: 3,
+                },
+              ],
+            },
+          ],
+          pr: { title: "planned title", body: "planned body" },
+        }),
+      });
+
+      const sent = diffOf(model.requests[0]);
+      expect(sent).toContain(`    1 |+${token}`);
+      expect(model.requests[0]?.messages[1]?.content).toContain("<pr_title>\nplanned title\n</pr_title>");
+      expect(model.requests[0]?.messages[1]?.content).toContain(
+        "<pr_description>\nplanned body\n</pr_description>",
+      );
+      expect(counted).toBe(0);
     });
   });
 

@@ -55,6 +55,16 @@ describe("selectFiles", () => {
     ["Secrets.json", SECRET],
     ["secrets/db-password.txt", SECRET],
     ["k8s/Secrets/prod/token", SECRET],
+    ["deploy/secrets/tls.crt", SECRET],
+    ["config/secrets.prod.yaml", SECRET],
+    ["home/.aws/credentials", SECRET],
+    [".pgpass", SECRET],
+    ["keys/server.ppk", SECRET],
+    ["home/.docker/config.json", SECRET],
+    [".envrc", SECRET],
+    ["deploy/prod.env", SECRET],
+    ["infra/terraform.tfstate", SECRET],
+    ["infra/terraform.tfstate.backup", SECRET],
     // lock files
     ["package-lock.json", "lock file"],
     ["web/npm-shrinkwrap.json", "lock file"],
@@ -90,8 +100,10 @@ describe("selectFiles", () => {
     ["build/app.js", GENERATED],
     ["out/main.js", GENERATED],
     ["coverage/lcov.info", GENERATED],
-    // Directory rules match at any depth, so a source folder named build/ or out/ is skipped too.
-    ["scripts/build/release.ts", GENERATED],
+    ["packages/web/coverage/lcov.info", GENERATED],
+    // build/ and out/ only at the root: below it, a folder of that name is usually source.
+    ["scripts/build/release.ts", "reviewable"],
+    ["internal/out/writer.go", "reviewable"],
     // vendored
     ["vendor/github.com/pkg/errors/errors.go", "vendored"],
     ["node_modules/left-pad/index.js", "vendored"],
@@ -103,6 +115,13 @@ describe("selectFiles", () => {
     ["keyboard.ts", "reviewable"],
     ["src/keys.ts", "reviewable"],
     ["src/secret-santa.ts", "reviewable"],
+    // security code named after secrets is code, and most needs a review
+    ["src/secrets.ts", "reviewable"],
+    ["lib/Secrets.py", "reviewable"],
+    ["src/secrets/rotate.ts", "reviewable"],
+    ["app/secrets/store.go", "reviewable"],
+    ["src/environment.env.ts", "reviewable"],
+    ["docs/aws/credentials.md", "reviewable"],
     ["docs/build-guide.md", "reviewable"],
     ["src/builder/index.ts", "reviewable"],
     ["src/output.ts", "reviewable"],
@@ -182,7 +201,7 @@ describe("selectFiles", () => {
       [".github/workflows/ci.yml", [".github/**"], "excluded by configuration"],
       ["src/.hidden/x.ts", ["src/**"], "excluded by configuration"],
       ["src/a.ts", ["docs/**", "**/*.md"], "reviewable"],
-      // Globs match the whole path, as picomatch does: `*.md` is only the top level.
+      // Globs match the whole path: `*.md` is only the top level.
       ["docs/guide.md", ["*.md"], "reviewable"],
       ["README.md", ["*.md"], "excluded by configuration"],
     ])("gives %s excluded by %j the verdict: %s", (path, exclude, expected) => {
