@@ -308,7 +308,7 @@ describe("reviewPullRequest", () => {
       });
 
       expect(outcome).toMatchObject({
-        requests: 3,
+        requests: 2,
         filesReviewed: 1,
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
         failed: false,
