@@ -101,10 +101,12 @@ async function jobScope(
   botLogin: () => Promise<string>,
   log: JobScope["log"],
 ): Promise<JobScope> {
+  const installationId = "installation" in context.payload ? context.payload.installation?.id : undefined;
   return {
     github: createPullRequestGateway(context.octokit, { ...ref, botLogin: await botLogin() }),
     readConfig: () => context.config(CONFIG_FILE),
     log,
+    ...(installationId === undefined ? {} : { installationId }),
   };
 }
 

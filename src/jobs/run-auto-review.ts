@@ -2,7 +2,7 @@ import type { PullRequestState } from "../github/types.js";
 import { decideAutoReview } from "./decide-auto-review.js";
 import type { JobDeps, JobScope } from "./job-deps.js";
 import { loadRepoConfig } from "./load-repo-config.js";
-import { runReview } from "./run-review.js";
+import { runReview, spendControlsOf } from "./run-review.js";
 import { proReasonFor, settingsForReview } from "./settings-for-review.js";
 
 /** The job of a pull_request event: apply the repository's rules, then review what is new. Never throws. */
@@ -21,6 +21,7 @@ export async function runAutoReview(params: {
     countTokens: deps.countTokens,
     ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
     log: scope.log,
+    ...spendControlsOf(deps, scope),
     settings: async () => {
       const { config, problems } = await loadRepoConfig({
         read: scope.readConfig,

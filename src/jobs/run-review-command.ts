@@ -4,7 +4,7 @@ import type { JobDeps, JobScope, LoadedConfig } from "./job-deps.js";
 import { loadRepoConfig } from "./load-repo-config.js";
 import type { ReviewCommand } from "./parse-review-command.js";
 import { renderHelp } from "./render-help.js";
-import { runReview } from "./run-review.js";
+import { runReview, spendControlsOf } from "./run-review.js";
 import { proReasonFor, settingsForReview } from "./settings-for-review.js";
 
 /**
@@ -49,6 +49,7 @@ export async function runReviewCommand(params: {
       countTokens: deps.countTokens,
       ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
       log: scope.log,
+      ...spendControlsOf(deps, scope),
       settings: async () =>
         settingsForReview({
           process: deps.process,

@@ -1,6 +1,7 @@
 import { type AppDeps, createApp } from "../../src/app.js";
 import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv } from "../../src/config/settings-from-env.js";
+import { settingsFromEnv, spendLimitsFromEnv } from "../../src/config/settings-from-env.js";
+import { createSpendWindows } from "../../src/cost/spend-windows.js";
 import { createModelClient } from "../../src/llm/create-model-client.js";
 import { createLimit } from "../../src/queue/create-limit.js";
 import { createReviewQueue, type ReviewQueue } from "../../src/queue/review-queue.js";
@@ -22,12 +23,15 @@ export interface TestAppOptions {
 export function createTestAppDeps(options: TestAppOptions = {}): { deps: AppDeps; queue: ReviewQueue } {
   const apiKey = options.apiKey ?? "sk-test";
   const queue = createReviewQueue({ concurrency: 2 });
+  const env = readEnv({ DEEPSEEK_API_KEY: apiKey, ...options.env });
+  const limits = spendLimitsFromEnv(env);
   const deps: AppDeps = {
-    process: settingsFromEnv(readEnv({ DEEPSEEK_API_KEY: apiKey, ...options.env })),
+    process: settingsFromEnv(env),
     model: createModelClient({ apiKey, baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
     limit: createLimit(8),
     queue,
     countTokens: estimateTokens,
+    spend: { limits: limits.review, windows: createSpendWindows(limits.windows) },
   };
   return { deps, queue };
 }
