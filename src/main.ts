@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { type Probot, run } from "probot";
 import { createApp } from "./app.js";
 import { EnvError, readEnv } from "./config/env.js";
-import { settingsFromEnv } from "./config/settings-from-env.js";
+import { settingsFromEnv, spendLimitsFromEnv } from "./config/settings-from-env.js";
+import { createSpendWindows } from "./cost/spend-windows.js";
 import { createOctokitClass } from "./github/create-octokit-class.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createLimit } from "./queue/create-limit.js";
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       baseURL: env.DEEPSEEK_BASE_URL,
       timeoutMs: env.DEEPSEEK_TIMEOUT_MS,
       maxRetries: env.DEEPSEEK_MAX_RETRIES,
+      maxRetryAfterMs: env.DEEPSEEK_MAX_RETRY_AFTER_MS,
     }),
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
     store,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       workers: env.REVIEW_PLAN_WORKERS,
       timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
     }),
+    spend: spendControlsFromEnv(env),
   });
   const server = await run(
     async (probot) => {
@@ -73,6 +76,12 @@ async function main(): Promise<void> {
     log.info({ unfinished: unfinished.length }, "shutdown complete");
     process.exit(0);
   });
+}
+
+/** Each review's ceilings, and the hourly and daily windows counted in this process (README "Limits"). */
+function spendControlsFromEnv(env: ReturnType<typeof readEnv>) {
+  const limits = spendLimitsFromEnv(env);
+  return { limits: limits.review, windows: createSpendWindows(limits.windows) };
 }
 
 await main();

@@ -8,6 +8,35 @@ const positiveInt = (name: string, fallback: number) =>
     .positive(`${name} must be greater than 0`)
     .default(fallback);
 
+const wholeOrZero = (name: string, fallback: number, zeroMeans = "no ceiling") =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be 0 (${zeroMeans}) or more`)
+    .default(fallback);
+
+const dollarsOrZero = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be an amount of US dollars, e.g. 0.50` })
+    .finite(`${name} must be an amount of US dollars, e.g. 0.50`)
+    .min(0, `${name} must be 0 (no ceiling) or more`)
+    .default(fallback);
+
+/** Ceilings on model calls and dollars (README "Limits"); 0 turns one off. */
+const spendLimits = {
+  DEEPSEEK_MAX_RETRY_AFTER_MS: wholeOrZero("DEEPSEEK_MAX_RETRY_AFTER_MS", 120_000, "never wait"),
+  REVIEW_MAX_COST_USD: dollarsOrZero("REVIEW_MAX_COST_USD", 0.5),
+  REVIEW_MAX_CALLS_PER_REVIEW: wholeOrZero("REVIEW_MAX_CALLS_PER_REVIEW", 300),
+  LIMIT_REPO_CALLS_PER_HOUR: wholeOrZero("LIMIT_REPO_CALLS_PER_HOUR", 300),
+  LIMIT_REPO_CALLS_PER_DAY: wholeOrZero("LIMIT_REPO_CALLS_PER_DAY", 2_000),
+  LIMIT_REPO_USD_PER_HOUR: dollarsOrZero("LIMIT_REPO_USD_PER_HOUR", 2),
+  LIMIT_REPO_USD_PER_DAY: dollarsOrZero("LIMIT_REPO_USD_PER_DAY", 10),
+  LIMIT_INSTALLATION_CALLS_PER_HOUR: wholeOrZero("LIMIT_INSTALLATION_CALLS_PER_HOUR", 1_000),
+  LIMIT_INSTALLATION_CALLS_PER_DAY: wholeOrZero("LIMIT_INSTALLATION_CALLS_PER_DAY", 10_000),
+  LIMIT_INSTALLATION_USD_PER_HOUR: dollarsOrZero("LIMIT_INSTALLATION_USD_PER_HOUR", 5),
+  LIMIT_INSTALLATION_USD_PER_DAY: dollarsOrZero("LIMIT_INSTALLATION_USD_PER_DAY", 25),
+};
+
 /** Every environment variable the app reads besides Probot's own, with its default. */
 export const envSchema = z.object({
   DEEPSEEK_API_KEY: z
@@ -58,6 +87,7 @@ export const envSchema = z.object({
     .optional(),
   REVIEW_PLAN_TIMEOUT_MS: positiveInt("REVIEW_PLAN_TIMEOUT_MS", DEFAULT_PLAN_TIMEOUT_MS),
   REVIEW_PLAN_WORKERS: positiveInt("REVIEW_PLAN_WORKERS", DEFAULT_PLAN_WORKERS),
+  ...spendLimits,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

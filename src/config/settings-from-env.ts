@@ -1,4 +1,6 @@
 import { DEFAULT_PRICES, type PriceTable, parsePriceOverrides } from "../cost/prices.js";
+import type { ReviewLimits } from "../cost/spend-meter.js";
+import type { SpendCeiling } from "../cost/spend-windows.js";
 import { type AppEnv, EnvError } from "./env.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "./repo-config.js";
 
@@ -27,6 +29,14 @@ export interface ProcessCeilings {
   maxComments: number;
   /** Whether anything may send a review to the Pro model (`/review pro`, the label, `model: pro`, `escalate.paths`). */
   allowPro: boolean;
+}
+
+/** The ceilings on model calls and dollars the environment sets (README "Limits"). */
+export interface SpendLimits {
+  /** Each review's own ceilings on dollars and calls. */
+  review: ReviewLimits;
+  /** Hourly and daily ceilings per repository and per installation (those set to 0 are left out). */
+  windows: SpendCeiling[];
 }
 
 /** Turns the validated environment into process settings; an unpriced model is a start-up error. */
@@ -69,4 +79,27 @@ export function settingsFromEnv(env: AppEnv): ProcessSettings {
       allowPro: env.REVIEW_ALLOW_PRO,
     },
   };
+}
+
+/** The ceilings the environment sets; 0 turns one off. */
+export function spendLimitsFromEnv(env: AppEnv): SpendLimits {
+  return {
+    review: { maxCostUsd: env.REVIEW_MAX_COST_USD, maxCalls: env.REVIEW_MAX_CALLS_PER_REVIEW },
+    windows: windowCeilingsFromEnv(env),
+  };
+}
+
+function windowCeilingsFromEnv(env: AppEnv): SpendCeiling[] {
+  const ceilings: SpendCeiling[] = [];
+  for (const scope of ["repository", "installation"] as const) {
+    for (const unit of ["calls", "usd"] as const) {
+      for (const window of ["hour", "day"] as const) {
+        const setting = `LIMIT_${scope === "repository" ? "REPO" : "INSTALLATION"}_${unit.toUpperCase()}_PER_${window.toUpperCase()}`;
+        const ceiling = env[setting as keyof typeof env];
+        if (typeof ceiling === "number" && ceiling > 0)
+          ceilings.push({ scope, unit, window, ceiling, setting });
+      }
+    }
+  }
+  return ceilings;
 }

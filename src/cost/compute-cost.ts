@@ -1,24 +1,45 @@
 import type { Usage } from "../llm/types.js";
-import type { PriceTable, PriceWindow } from "./prices.js";
+import { type ModelPrice, type PriceTable, type PriceWindow, WEEKDAYS } from "./prices.js";
 
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
 
+/** USD per 1M tokens of each kind. */
+export type Rates = Pick<ModelPrice, "cacheHit" | "cacheMiss" | "output">;
+
 /**
  * The dollar cost of one response: cache hits, cache misses and output tokens at the model's rates for the time
- * `at` (the first price window containing its UTC time of day, else the base rates). Not rounded.
+ * `at` it arrived (the first price window containing it, else the base rates). Not rounded.
  * Throws when the table has no price for `model`; the caller decides what an unpriced review means.
  */
 export function computeCost(params: { usage: Usage; model: string; at: Date; prices: PriceTable }): number {
-  const price = params.prices[params.model];
+  return costAtRates(params.usage, ratesAt(priceOf(params.prices, params.model), params.at));
+}
+
+/** The most a response can cost, whenever it arrives: each kind of token at its highest rate of any window. */
+export function computeHighestCost(params: { usage: Usage; model: string; prices: PriceTable }): number {
+  const price = priceOf(params.prices, params.model);
+  const all: Rates[] = [price, ...(price.windows ?? [])];
+  return costAtRates(params.usage, {
+    cacheHit: Math.max(...all.map((rates) => rates.cacheHit)),
+    cacheMiss: Math.max(...all.map((rates) => rates.cacheMiss)),
+    output: Math.max(...all.map((rates) => rates.output)),
+  });
+}
+
+function priceOf(prices: PriceTable, model: string): ModelPrice {
+  const price = prices[model];
   if (price === undefined) {
-    const known = Object.keys(params.prices).sort().join(", ");
-    throw new Error(
-      `No price for model "${params.model}"; known models: ${known}. Add it to DEEPSEEK_PRICES.`,
-    );
+    const known = Object.keys(prices).sort().join(", ");
+    throw new Error(`No price for model "${model}"; known models: ${known}. Add it to DEEPSEEK_PRICES.`);
   }
-  const minute = params.at.getUTCHours() * 60 + params.at.getUTCMinutes();
-  const rates = price.windows?.find((window) => isInWindow(window, minute)) ?? price;
-  const { usage } = params;
+  return price;
+}
+
+function ratesAt(price: ModelPrice, at: Date): Rates {
+  return price.windows?.find((window) => isInWindow(window, at)) ?? price;
+}
+
+function costAtRates(usage: Usage, rates: Rates): number {
   return (
     (usage.promptCacheHitTokens * rates.cacheHit +
       usage.promptCacheMissTokens * rates.cacheMiss +
@@ -50,10 +71,15 @@ export function formatUsd(amount: number): string {
   return `$${amount.toFixed(decimals)}`;
 }
 
-function isInWindow(window: PriceWindow, minute: number): boolean {
+/** Whether `at` falls in the window; past midnight, a wrapping window belongs to the day it started. */
+function isInWindow(window: PriceWindow, at: Date): boolean {
+  const minute = at.getUTCHours() * 60 + at.getUTCMinutes();
+  const day = at.getUTCDay();
   const start = toMinutes(window.start);
   const end = toMinutes(window.end);
-  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  const startsOn = (weekday: number) => window.days?.includes(WEEKDAYS[(weekday + 7) % 7] ?? "sun") ?? true;
+  if (start < end) return minute >= start && minute < end && startsOn(day);
+  return (minute >= start && startsOn(day)) || (minute < end && startsOn(day - 1));
 }
 
 function toMinutes(time: string): number {

@@ -9,11 +9,23 @@ const timeOfDaySchema = z
   .string({ error: 'must be a UTC time of day "HH:MM"' })
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time of day "HH:MM" (00:00 to 23:59)' });
 
-/** Rates that apply between `start` (inclusive) and `end` (exclusive), UTC; `end` before `start` wraps past midnight. */
+/** Days of the week, as a price window names them (UTC). */
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * Rates that apply between `start` (inclusive) and `end` (exclusive), UTC; `end` before `start` wraps past
+ * midnight. `days` limits the window to the days it starts on (UTC), e.g. DeepSeek's weekday peak hours; the part
+ * of a window past midnight belongs to the day it started. No `days`: every day.
+ */
 export const priceWindowSchema = z
   .object({
     start: timeOfDaySchema,
     end: timeOfDaySchema,
+    days: z
+      .array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }))
+      .min(1, { error: "must name at least one day (leave it out for every day)" })
+      .optional(),
     cacheHit: usdPerMillionSchema,
     cacheMiss: usdPerMillionSchema,
     output: usdPerMillionSchema,
@@ -28,7 +40,7 @@ export const modelPriceSchema = z
     cacheHit: usdPerMillionSchema,
     cacheMiss: usdPerMillionSchema,
     output: usdPerMillionSchema,
-    /** Discount (or surcharge) periods; the first one containing the request time wins. */
+    /** Discount (or surcharge) periods; the first one containing the time a response arrived wins. */
     windows: z.array(priceWindowSchema).optional(),
   })
   .strict();

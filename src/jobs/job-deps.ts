@@ -1,5 +1,7 @@
 import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
 import type { ProcessSettings } from "../config/settings-from-env.js";
+import type { ReviewLimits } from "../cost/spend-meter.js";
+import type { SpendWindows } from "../cost/spend-windows.js";
 import type { GitHubAccess } from "../github/create-github-access.js";
 import type { ModelClient } from "../llm/types.js";
 import type { CountTokens } from "../review/count-tokens.js";
@@ -14,11 +16,13 @@ export interface JobDeps {
   /** Process-wide cap on model calls in flight. */
   limit: Limit;
   countTokens: CountTokens;
-  /** Budgeting and chunking, off the main thread in production (src/workers/); inline when absent. */
+  /** Reads the PR's content before any model call, on a pool of workers in production (src/workers/); inline when absent. */
   planChunks?: PlanChunks;
   store: Store;
   /** Rebuilds an installation's GitHub gateways from its id. */
   github: GitHubAccess;
+  /** Each review's ceilings, and the hourly and daily windows every review is counted in; none when absent. */
+  spend?: { limits: ReviewLimits; windows: SpendWindows };
   log: Logger;
 }
 

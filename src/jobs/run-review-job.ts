@@ -40,6 +40,7 @@ export async function runReviewJob(params: {
     ...(deps.planChunks === undefined ? {} : { planChunks: deps.planChunks }),
     ...(job.trigger.kind === "retry" ? { onlyPaths: job.trigger.paths } : {}),
     log,
+    ...(deps.spend === undefined ? {} : { spend: { ...deps.spend, installationId: job.installationId } }),
     final: queued.attempt >= queued.maxAttempts,
     prepare: async () => {
       const github = await deps.github.forInstallation(job.installationId);
@@ -134,6 +135,7 @@ async function recordRun(params: {
 }): Promise<void> {
   const { job, result } = params;
   const outcome = result.outcome;
+  const totals = result.spent?.totals;
   const entry: LedgerEntry = {
     id: randomUUID(),
     jobId: params.queued.id,
@@ -142,7 +144,7 @@ async function recordRun(params: {
     pr: job.number,
     ...(params.headSha === undefined ? {} : { headSha: params.headSha }),
     trigger: job.trigger.kind,
-    models: (outcome?.models ?? []).map((one) => ({
+    models: (totals?.models ?? []).map((one) => ({
       model: one.model,
       requests: one.requests,
       promptCacheHitTokens: one.usage.promptCacheHitTokens,
@@ -150,11 +152,11 @@ async function recordRun(params: {
       completionTokens: one.usage.completionTokens,
       costUsd: one.costUsd,
     })),
-    requests: outcome?.requests ?? 0,
-    promptCacheHitTokens: outcome?.usage.promptCacheHitTokens ?? 0,
-    promptCacheMissTokens: outcome?.usage.promptCacheMissTokens ?? 0,
-    completionTokens: outcome?.usage.completionTokens ?? 0,
-    costUsd: outcome?.costUsd ?? 0,
+    requests: totals?.requests ?? 0,
+    promptCacheHitTokens: totals?.usage.promptCacheHitTokens ?? 0,
+    promptCacheMissTokens: totals?.usage.promptCacheMissTokens ?? 0,
+    completionTokens: totals?.usage.completionTokens ?? 0,
+    costUsd: totals?.costUsd ?? 0,
     durationMs: Date.now() - params.started,
     findingsPosted: outcome?.findingsPosted ?? 0,
     findingsNotInline: outcome?.findingsNotInline ?? 0,

@@ -1,3 +1,11 @@
+import type { LimitReached } from "../cost/limit-reached.js";
+import {
+  createSpendMeter,
+  type ReviewLimits,
+  type SpendMeter,
+  type SpendTotals,
+} from "../cost/spend-meter.js";
+import type { SpendWindows } from "../cost/spend-windows.js";
 import { isRetryable } from "../github/http-status.js";
 import type { ModelClient } from "../llm/types.js";
 import type { CountTokens } from "../review/count-tokens.js";
@@ -16,13 +24,21 @@ export type PreparedReview =
   | { pr: PullRequestInfo; github: PullRequestGateway; settings: ReviewSettings }
   | { skip: string; pr?: PullRequestInfo };
 
-/** How one run ended, as its outcome line says. */
-export type RunResult =
-  | { status: "completed" | "failed"; outcome: ReviewOutcome; reason?: string; fields: OutcomeFields }
-  | { status: "skipped"; reason: string; fields: OutcomeFields; outcome?: ReviewOutcome }
-  | { status: "failed"; reason: string; fields: OutcomeFields; outcome?: undefined };
+/** How one run ended, as its outcome line says; `spent` is what the model calls cost, whatever happened. */
+export type RunResult = { fields: OutcomeFields; spent?: { model: string; totals: SpendTotals } } & (
+  | { status: "completed" | "failed"; outcome: ReviewOutcome; reason?: string }
+  | { status: "skipped"; reason: string; outcome?: ReviewOutcome }
+  | { status: "failed"; reason: string; outcome?: undefined }
+);
 
 export type OutcomeFields = Record<string, unknown>;
+
+/** The ceilings a review is held to, and where its installation's and repository's spending is counted. */
+export interface ReviewSpendControls {
+  limits: ReviewLimits;
+  windows: SpendWindows;
+  installationId?: number;
+}
 
 export interface RunReviewParams {
   /** The pull request as the job knows it before reading it (for the outcome line if reading fails). */
@@ -39,20 +55,28 @@ export interface RunReviewParams {
   final?: boolean;
   /** With the "retry" trigger: the files to review again. */
   onlyPaths?: readonly string[];
+  /** No ceilings when absent. */
+  spend?: ReviewSpendControls;
   now?: () => Date;
   clock?: () => number;
 }
 
 /**
  * Runs one review and ends it in exactly one structured log line: `review.completed` with what it did and cost,
- * `review.skipped` with why nothing was done, or `review.failed` with the reason — and what was spent before it
- * failed. A failure worth another attempt (GitHub unreachable, a server error) is logged as `review.retrying`
- * and thrown, unless this is the last attempt.
+ * `review.skipped` with why nothing was done, or `review.failed` with the reason — and, once a model may have been
+ * called, what was spent, whatever failed (the spend meter is read, not the outcome). A failure worth another
+ * attempt (GitHub unreachable, a server error) is logged as `review.retrying` and thrown, unless this is the last
+ * attempt.
  */
 export async function runReview(params: RunReviewParams): Promise<RunResult> {
   const clock = params.clock ?? Date.now;
   const started = clock();
   let base: OutcomeFields = { ...refFields(params.ref), trigger: params.trigger };
+  // Created once the settings are known: from then on every line says what was spent.
+  let metered: { model: string; meter: SpendMeter } | undefined;
+  const spent = () => (metered === undefined ? {} : spendFields(metered.model, metered.meter.totals()));
+  const spentResult = () =>
+    metered === undefined ? {} : { spent: { model: metered.model, totals: metered.meter.totals() } };
   try {
     const prepared = await params.prepare();
     if (prepared.pr !== undefined)
@@ -61,6 +85,8 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       params.log.info({ ...base, reason: prepared.skip }, "review.skipped");
       return { status: "skipped", reason: prepared.skip, fields: base };
     }
+    const meter = createMeter(params, prepared.pr, prepared.settings);
+    metered = { model: prepared.settings.model, meter };
     const outcome = await reviewPullRequest({
       pr: prepared.pr,
       github: prepared.github,
@@ -70,6 +96,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       countTokens: params.countTokens,
       log: params.log,
       trigger: params.trigger,
+      meter,
       ...(params.planChunks === undefined ? {} : { planChunks: params.planChunks }),
       ...(params.now === undefined ? {} : { now: params.now }),
       ...(params.onlyPaths === undefined ? {} : { onlyPaths: params.onlyPaths }),
@@ -77,48 +104,64 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
     if (outcome.status === "skipped") {
       const reason = outcome.skippedReason ?? "nothing to do";
       params.log.info({ ...base, reason }, "review.skipped");
-      return { status: "skipped", reason, fields: base, outcome };
+      return { status: "skipped", reason, fields: base, outcome, ...spentResult() };
     }
-    const fields = { ...base, ...outcomeFields(outcome), durationMs: clock() - started };
+    const fields = { ...base, ...spent(), ...outcomeFields(outcome), durationMs: clock() - started };
     if (outcome.failed) {
       const reason = outcome.failures[0]?.reason ?? "no chunk could be reviewed";
       params.log.error({ ...fields, reason }, "review.failed");
-      return { status: "failed", outcome, reason, fields };
+      return { status: "failed", outcome, reason, fields, ...spentResult() };
     }
     const completed = {
       ...fields,
       ...(outcome.failures.length > 0 ? { chunksFailed: outcome.failures.length } : {}),
     };
     params.log.info(completed, "review.completed");
-    return { status: "completed", outcome, fields: completed };
+    return { status: "completed", outcome, fields: completed, ...spentResult() };
   } catch (error) {
-    const fields = { ...base, durationMs: clock() - started, reason: describe(error) };
+    const fields = { ...base, ...spent(), durationMs: clock() - started, reason: describe(error) };
     if (params.final === false && isRetryable(error)) {
       params.log.warn(fields, "review.retrying");
       throw error;
     }
     params.log.error(fields, "review.failed");
-    return { status: "failed", reason: fields.reason, fields };
+    return { status: "failed", reason: fields.reason, fields, ...spentResult() };
+  } finally {
+    await metered?.meter.close().catch((error: unknown) => {
+      params.log.warn({ ...base, err: { message: describe(error) } }, "spend hold not released");
+    });
   }
 }
 
-function outcomeFields(outcome: ReviewOutcome) {
+function createMeter(params: RunReviewParams, pr: PullRequestInfo, settings: ReviewSettings): SpendMeter {
+  const { spend } = params;
+  const scope = {
+    repository: `${pr.owner}/${pr.repo}`,
+    ...(spend?.installationId === undefined ? {} : { installation: spend.installationId }),
+  };
+  return createSpendMeter({
+    prices: settings.prices,
+    ...(params.now === undefined ? {} : { now: params.now }),
+    ...(spend === undefined ? {} : { limits: spend.limits, windows: { store: spend.windows, scope } }),
+  });
+}
+
+/** Model, requests, tokens and dollars, from the spend meter: what was billed, even when the review failed. */
+function spendFields(model: string, totals: SpendTotals) {
   return {
-    model: outcome.model,
-    requests: outcome.requests,
-    promptCacheHitTokens: outcome.usage.promptCacheHitTokens,
-    promptCacheMissTokens: outcome.usage.promptCacheMissTokens,
-    completionTokens: outcome.usage.completionTokens,
-    costUsd: outcome.costUsd,
-    findingsPosted: outcome.findingsPosted,
-    findingsNotInline: outcome.findingsNotInline,
-    findingsAlreadyPosted: outcome.findingsAlreadyPosted,
-    reviewId: outcome.reviewId,
-    ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
+    model,
+    requests: totals.requests,
+    promptCacheHitTokens: totals.usage.promptCacheHitTokens,
+    promptCacheMissTokens: totals.usage.promptCacheMissTokens,
+    completionTokens: totals.usage.completionTokens,
+    costUsd: totals.costUsd,
+    // Answers whose usage DeepSeek did not report, counted at the app's upper bound.
+    ...(totals.estimatedRequests > 0 ? { estimatedRequests: totals.estimatedRequests } : {}),
+    ...(totals.limitReached === undefined ? {} : { limitReached: limitFields(totals.limitReached) }),
     // Cost per model, when more than one reviewed (the Pro lane).
-    ...(outcome.models.length > 1
+    ...(totals.models.length > 1
       ? {
-          models: outcome.models.map((one) => ({
+          models: totals.models.map((one) => ({
             model: one.model,
             requests: one.requests,
             promptCacheHitTokens: one.usage.promptCacheHitTokens,
@@ -128,6 +171,29 @@ function outcomeFields(outcome: ReviewOutcome) {
           })),
         }
       : {}),
+  };
+}
+
+/** Which ceiling stopped a call: whose, of what, how much, set by which variable, and when it resets. */
+function limitFields(reached: LimitReached) {
+  return {
+    scope: reached.scope,
+    unit: reached.unit,
+    ceiling: reached.ceiling,
+    ...(reached.setting === undefined ? {} : { setting: reached.setting }),
+    ...(reached.window === undefined ? {} : { window: reached.window }),
+    ...(reached.resetsAt === undefined ? {} : { resetsAt: reached.resetsAt.toISOString() }),
+    ...(reached.estimate === undefined ? {} : { estimate: reached.estimate }),
+  };
+}
+
+function outcomeFields(outcome: ReviewOutcome) {
+  return {
+    findingsPosted: outcome.findingsPosted,
+    findingsNotInline: outcome.findingsNotInline,
+    findingsAlreadyPosted: outcome.findingsAlreadyPosted,
+    reviewId: outcome.reviewId,
+    ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
   };
 }
 

@@ -46,9 +46,29 @@ export class ModelRequestError extends ModelError {
   }
 }
 
+/**
+ * A 2xx answer arrived and then could not be read: the body broke off, timed out, or is not JSON. DeepSeek bills
+ * such a request, so `usage` holds one estimate (`estimated: true`, see `promptTokenBound`); asking again is the
+ * caller's choice (`completeJson` does, after a backoff).
+ */
+export class AnswerBrokeOffError extends ModelRequestError {
+  override name = "AnswerBrokeOffError";
+
+  constructor(params: { message: string; usage: Usage[]; cause?: unknown }) {
+    super({
+      message: params.message,
+      userMessage: "DeepSeek's answer broke off in transit",
+      retryable: true,
+      usage: params.usage,
+      ...(params.cause === undefined ? {} : { cause: params.cause }),
+    });
+  }
+}
+
 /** Why one answer could not be used. */
 export type AnswerProblem =
   | "cut off"
+  | "broke off"
   | "blank"
   | "not JSON"
   | "wrong shape"
@@ -71,7 +91,7 @@ export class InvalidAnswerError extends ModelError {
   }
 }
 
-/** The answer was cut off at `max_tokens`: the caller should split the chunk rather than ask again. */
+/** The answer was cut off at `max_tokens`: the caller should split the chunk; asking the same again would not help. */
 export class TruncatedAnswerError extends ModelError {
   override name = "TruncatedAnswerError";
   readonly problems: AnswerProblem[];

@@ -3,6 +3,11 @@ export interface Usage {
   promptCacheHitTokens: number;
   promptCacheMissTokens: number;
   completionTokens: number;
+  /**
+   * True when DeepSeek's figures could not be read (the body broke off, or carried no usage) and these are the
+   * app's upper bound instead: every prompt token a cache miss, see `promptTokenBound`.
+   */
+  estimated?: boolean;
 }
 
 export interface ChatMessage {
@@ -24,6 +29,11 @@ export interface ModelResponse {
   usage: Usage;
 }
 
+/**
+ * One `complete` is at most one billed answer: a client retries only failures DeepSeek does not bill (an error
+ * status, a connection that fails before an answer); an answer that arrives and then breaks off is billed, so it
+ * is thrown (`AnswerBrokeOffError`, with its usage) for the caller to count and decide.
+ */
 export interface ModelClient {
   complete(request: ModelRequest): Promise<ModelResponse>;
 }

@@ -1,3 +1,4 @@
+import { CallRefusedError } from "../cost/limit-reached.js";
 import { completeJson } from "../llm/complete-json.js";
 import { ModelError, TruncatedAnswerError } from "../llm/errors.js";
 import type { ModelClient, Usage } from "../llm/types.js";
@@ -39,11 +40,22 @@ export interface ReviewChunkParams {
 const DEFAULT_SPLITS = 2;
 
 /**
- * Asks the model about one chunk. An answer cut off twice is split in two and each half asked again;
- * any other failure is returned as a failure of the chunk's files, never thrown, so the rest of the
- * review still gets posted.
+ * The most model calls one chunk and all its pieces may make, whatever comes back: one call for each piece of two
+ * halvings (1 + 2 + 4) when every answer is cut off; re-asks after blank or broken answers come out of the same
+ * count. The review's own ceilings (calls and dollars) come on top, in the spend meter.
+ */
+export const MAX_CALLS_PER_CHUNK = 7;
+
+/**
+ * Asks the model about one chunk. A cut-off answer is not asked again: the chunk is split in two at once and each
+ * half asked (down to `splitsLeft` halvings), within `MAX_CALLS_PER_CHUNK` calls in all. Any other failure is
+ * returned as a failure of the chunk's files, never thrown, so the rest of the review still gets posted.
  */
 export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkReview> {
+  return reviewPiece({ ...params, model: limitCalls(params.model, MAX_CALLS_PER_CHUNK) });
+}
+
+async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
   const { chunk, log } = params;
   const splitsLeft = params.splitsLeft ?? DEFAULT_SPLITS;
   const paths = chunk.files.map((file) => file.path);
@@ -73,11 +85,11 @@ export async function reviewChunk(params: ReviewChunkParams): Promise<ChunkRevie
   } catch (error) {
     if (!(error instanceof ModelError)) throw error;
     if (error instanceof TruncatedAnswerError && splitsLeft > 0 && canSplit(chunk)) {
-      log.warn({ paths, tokens: chunk.tokens }, "answer cut off twice; splitting the chunk");
+      log.warn({ paths, tokens: chunk.tokens }, "answer cut off; splitting the chunk");
       // Slices the lines and counts the plan rendered: nothing is masked or tokenized on this thread.
       const halves = splitChunk(chunk);
       const reviews = await Promise.all(
-        halves.map((half) => reviewChunk({ ...params, chunk: half, splitsLeft: splitsLeft - 1 })),
+        halves.map((half) => reviewPiece({ ...params, chunk: half, splitsLeft: splitsLeft - 1 })),
       );
       return {
         findings: reviews.flatMap((review) => review.findings),
@@ -108,6 +120,20 @@ export function mergeFailures(failures: readonly ChunkFailure[]): ChunkFailure[]
     byReason.set(failure.reason, paths);
   }
   return [...byReason].map(([reason, paths]) => ({ paths: [...paths], reason }));
+}
+
+/** A client that refuses every call after the first `max`. */
+function limitCalls(client: ModelClient, max: number): ModelClient {
+  let calls = 0;
+  return {
+    complete(request) {
+      calls += 1;
+      if (calls > max) {
+        return Promise.reject(new CallRefusedError({ scope: "chunk", unit: "calls", ceiling: max }));
+      }
+      return client.complete(request);
+    },
+  };
 }
 
 function canSplit(chunk: Chunk): boolean {

@@ -1,14 +1,16 @@
-import { computeCost, sumUsage } from "../cost/compute-cost.js";
+import { sumUsage } from "../cost/compute-cost.js";
 import type { PriceTable } from "../cost/prices.js";
+import { createSpendMeter, type ModelCost, type SpendMeter } from "../cost/spend-meter.js";
 import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
+import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
-import { type ChunkFailure, type ChunkReview, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { renderReviewMarker } from "./review-marker.js";
 import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
 
@@ -54,6 +56,8 @@ export interface ReviewPullRequestParams {
   now?: () => Date;
   /** Runs the token-heavy budgeting and chunking; default: on this thread with `countTokens`. */
   planChunks?: PlanChunks;
+  /** Bounds and counts every model call (src/cost/spend-meter.ts); default: a meter with no ceilings. */
+  meter?: SpendMeter;
   /** With the "retry" trigger: the files to review again (the others were reviewed on this head). */
   onlyPaths?: readonly string[];
 }
@@ -71,13 +75,7 @@ export class HeadMovedError extends Error {
 /** GitHub's `pulls.listFiles` returns at most this many files (30 pages of 100), however many changed. */
 export const MAX_LISTED_FILES = 3_000;
 
-/** Requests, tokens and dollars of one model in a review. */
-export interface ModelCost {
-  model: string;
-  requests: number;
-  usage: Usage;
-  costUsd: number;
-}
+export type { ModelCost };
 
 /** What one review did and cost: the fields of the `review.completed` log line. */
 export interface ReviewOutcome {
@@ -110,6 +108,9 @@ export interface ReviewOutcome {
 export async function reviewPullRequest(params: ReviewPullRequestParams): Promise<ReviewOutcome> {
   const { pr, settings, log, github } = params;
   const trigger = params.trigger ?? "auto";
+  const meter =
+    params.meter ??
+    createSpendMeter({ prices: settings.prices, ...(params.now === undefined ? {} : { now: params.now }) });
   // The app's own reviews first: a redelivered or repeated trigger stops here, before reading up to 30 pages of files.
   const ownReviews = await github.listOwnReviews();
   const reviewedShas = ownReviews.flatMap((review) => (review.reviewedSha ? [review.reviewedSha] : []));
@@ -177,15 +178,18 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
   }
 
+  // Refused up front, every call of the review is refused and each chunk fails with the limit as its reason.
+  await meter.admitPlan(listPlannedCalls({ plan, pr: plan.pr, settings }));
+  const model = meter.wrap(params.model);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
       lane.chunks.map(async (chunk) => ({
         model: lane.model,
-        review: await askModel(params, lane.model, chunk, plan.pr),
+        review: await askModel({ ...params, model }, lane.model, chunk, plan.pr),
       })),
     ),
   );
-  const models = costByModel(reviews, settings.prices, (params.now ?? (() => new Date()))());
+  const { models } = meter.totals();
   if (plan.lanes.length > 1) sections.push(describeLanes(plan.lanes));
 
   const failures = reviews.flatMap(({ review }) => review.failures);
@@ -275,23 +279,6 @@ function askModel(
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });
-}
-
-/** Every billed response priced at its own model's rates, grouped by model in lane order. */
-function costByModel(
-  reviews: { model: string; review: ChunkReview }[],
-  prices: PriceTable,
-  at: Date,
-): ModelCost[] {
-  const byModel = new Map<string, Usage[]>();
-  for (const { model, review } of reviews)
-    byModel.set(model, [...(byModel.get(model) ?? []), ...review.usage]);
-  return [...byModel].map(([model, usages]) => ({
-    model,
-    requests: usages.length,
-    usage: sumUsage(usages),
-    costUsd: usages.reduce((sum, usage) => sum + computeCost({ usage, model, at, prices }), 0),
-  }));
 }
 
 function describeLanes(lanes: ChunkPlan["lanes"]): string {

@@ -110,6 +110,7 @@ async function runReview(params: {
   script: FakeDeepSeekScript;
   files?: PullRequestFile[];
   maxRetries?: number;
+  maxRetryAfterMs?: number;
   timeoutMs?: number;
   settings?: Partial<ReviewSettings>;
 }) {
@@ -125,6 +126,7 @@ async function runReview(params: {
       baseURL: server.url,
       timeoutMs: params.timeoutMs ?? 5_000,
       maxRetries: params.maxRetries ?? 2,
+      ...(params.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: params.maxRetryAfterMs }),
     }),
     settings: reviewSettings(params.settings ?? {}),
     limit: noLimit,
@@ -149,6 +151,21 @@ describe("DeepSeek faults, through the openai SDK client and a local server", ()
       expect(gaps(server.requests)[0]).toBeGreaterThanOrEqual(950);
       expect(placed).toEqual(["src/alpha.ts:2"]);
       expect(review.body).not.toContain("Not reviewed");
+    });
+  });
+
+  describe("when DeepSeek asks to wait longer than the app waits", () => {
+    it("does not wait, asks once, and names the file with how long DeepSeek asked", async () => {
+      const { server, review, outcome } = await runReview({
+        script: () => errorAnswer(429, "Rate limit reached", { "retry-after": "5" }),
+        maxRetryAfterMs: 2_000,
+      });
+
+      expect(server.requests).toHaveLength(1);
+      expect(review.body).toContain(
+        "- `src/alpha.ts`: DeepSeek asked to wait 5 s, longer than the app waits (2 s)",
+      );
+      expect(outcome.failed).toBe(true);
     });
   });
 
@@ -309,7 +326,7 @@ describe("DeepSeek faults, through the openai SDK client and a local server", ()
       expect(review.body).toContain("- `src/alpha.ts`: the model did not return a usable answer");
     });
 
-    it("splits a chunk whose answer is cut off twice and posts both halves' findings", async () => {
+    it("splits a chunk whose answer is cut off, without asking the same again, and posts both halves' findings", async () => {
       const lines = Array.from({ length: 8 }, (_, index) => `export const line${index + 1} = ${index + 1};`);
       const { server, placed, review } = await runReview({
         files: [pullRequestFile({ path: "src/long.ts", patch: addedPatch(lines) })],
@@ -322,8 +339,8 @@ describe("DeepSeek faults, through the openai SDK client and a local server", ()
         },
       });
 
-      // Two cut-off answers for the whole file, then one request per half.
-      expect(server.requests).toHaveLength(4);
+      // One cut-off answer for the whole file, then one request per half.
+      expect(server.requests).toHaveLength(3);
       expect(placed.sort()).toEqual(["src/long.ts:1", "src/long.ts:5"]);
       expect(review.body).not.toContain("Not reviewed");
     });
@@ -348,16 +365,27 @@ describe("DeepSeek faults, through the openai SDK client and a local server", ()
         { kind: "answer", status: 200, body: "", keepAliveLines: 3 },
       ],
       ["the body is cut-off JSON", { kind: "answer", status: 200, body: '{"id":"chatcmpl-1","choices":[' }],
-    ])("retries it and still posts the review when %s", async (_, step) => {
-      const { server, placed, review } = await runReview({
+      [
+        "the body does not finish before the timeout",
+        { kind: "answer", status: 200, body: "", keepAliveLines: 100, keepAliveIntervalMs: 20 },
+      ],
+    ])("asks again, counts every billed attempt, and still posts the review when %s", async (_, step) => {
+      const { server, placed, review, outcome } = await runReview({
         script: byFile({ "src/alpha.ts": () => answerFor("alpha"), "src/beta.ts": () => step }),
         files: [smallFile("alpha"), smallFile("beta")],
         settings: { maxChunkTokens: ONE_FILE_PER_CHUNK },
+        timeoutMs: 300,
       });
 
       expect(placed).toEqual(["src/alpha.ts:2"]);
+      // Three billed attempts in all (completeJson's bound), not three per retry of the client.
       expect(requestsFor(server, "src/beta.ts")).toHaveLength(3);
       expect(review.body).toContain("- `src/beta.ts`: DeepSeek's answer broke off in transit");
+      // Each broken attempt was billed: counted at its upper bound, beside alpha's reported usage.
+      expect(outcome.requests).toBe(4);
+      expect(outcome.usage.completionTokens).toBe(50 + 3 * 4_096);
+      expect(outcome.usage.promptCacheMissTokens).toBeGreaterThan(1_000 + 3 * 1_000);
+      expect(outcome.costUsd).toBeGreaterThan(0.0035);
     });
   });
 

@@ -110,6 +110,41 @@ describe("pull_request.opened", () => {
     });
   });
 
+  describe("when the installation has spent its hourly ceiling", () => {
+    it("calls no model and says on the pull request which ceiling and when it resets", async () => {
+      const { probot, records, queue } = createTestApp({
+        env: { LIMIT_INSTALLATION_USD_PER_HOUR: "0.0001" },
+      });
+      mockPullRequestReads({ files: fixture("files.json") });
+      const reviews = mockCreateReview({});
+
+      await probot.receive({
+        id: "delivery-ceiling",
+        name: "pull_request",
+        payload: webhookExample("pull_request", "opened") as never,
+      });
+      expect(await queue.drain(10_000)).toEqual([]);
+
+      const review = reviews[0] as { body: string };
+      expect(review.body).toMatch(
+        /\*\*Nothing could be reviewed:\*\* not sent to the model: this review may cost up to \$0\.\d+, and this GitHub App installation has \$0\.000100 left of its ceiling of \$0\.000100 per hour \(`LIMIT_INSTALLATION_USD_PER_HOUR`\); it resets at \d{4}-\d\d-\d\d \d\d:00 UTC\./,
+      );
+      expect(review.body).not.toContain("deepseek-review:reviewed");
+      const lines = completedLine(records);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          msg: "review.failed",
+          requests: 0,
+          costUsd: 0,
+          limitReached: expect.objectContaining({
+            scope: "installation",
+            setting: "LIMIT_INSTALLATION_USD_PER_HOUR",
+          }),
+        }),
+      ]);
+    });
+  });
+
   describe("when the pull request is a draft", () => {
     it("does not review it", async () => {
       const { probot, records, queue } = createTestApp();

@@ -21,6 +21,17 @@ const DEFAULTS: AppEnv = {
   DATA_DIR: "./data",
   REVIEW_PLAN_TIMEOUT_MS: 60_000,
   REVIEW_PLAN_WORKERS: 2,
+  DEEPSEEK_MAX_RETRY_AFTER_MS: 120_000,
+  REVIEW_MAX_COST_USD: 0.5,
+  REVIEW_MAX_CALLS_PER_REVIEW: 300,
+  LIMIT_REPO_CALLS_PER_HOUR: 300,
+  LIMIT_REPO_CALLS_PER_DAY: 2_000,
+  LIMIT_REPO_USD_PER_HOUR: 2,
+  LIMIT_REPO_USD_PER_DAY: 10,
+  LIMIT_INSTALLATION_CALLS_PER_HOUR: 1_000,
+  LIMIT_INSTALLATION_CALLS_PER_DAY: 10_000,
+  LIMIT_INSTALLATION_USD_PER_HOUR: 5,
+  LIMIT_INSTALLATION_USD_PER_DAY: 25,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -69,6 +80,17 @@ describe("readEnv", () => {
           DATABASE_URL: "postgres://review@db:5432/review",
           REVIEW_PLAN_TIMEOUT_MS: "15000",
           REVIEW_PLAN_WORKERS: "3",
+          DEEPSEEK_MAX_RETRY_AFTER_MS: "0",
+          REVIEW_MAX_COST_USD: " 1.25 ",
+          REVIEW_MAX_CALLS_PER_REVIEW: "0",
+          LIMIT_REPO_CALLS_PER_HOUR: "10",
+          LIMIT_REPO_CALLS_PER_DAY: "20",
+          LIMIT_REPO_USD_PER_HOUR: "0.5",
+          LIMIT_REPO_USD_PER_DAY: "0",
+          LIMIT_INSTALLATION_CALLS_PER_HOUR: "30",
+          LIMIT_INSTALLATION_CALLS_PER_DAY: "40",
+          LIMIT_INSTALLATION_USD_PER_HOUR: "3",
+          LIMIT_INSTALLATION_USD_PER_DAY: "4",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -92,6 +114,17 @@ describe("readEnv", () => {
         DATABASE_URL: "postgres://review@db:5432/review",
         REVIEW_PLAN_TIMEOUT_MS: 15_000,
         REVIEW_PLAN_WORKERS: 3,
+        DEEPSEEK_MAX_RETRY_AFTER_MS: 0,
+        REVIEW_MAX_COST_USD: 1.25,
+        REVIEW_MAX_CALLS_PER_REVIEW: 0,
+        LIMIT_REPO_CALLS_PER_HOUR: 10,
+        LIMIT_REPO_CALLS_PER_DAY: 20,
+        LIMIT_REPO_USD_PER_HOUR: 0.5,
+        LIMIT_REPO_USD_PER_DAY: 0,
+        LIMIT_INSTALLATION_CALLS_PER_HOUR: 30,
+        LIMIT_INSTALLATION_CALLS_PER_DAY: 40,
+        LIMIT_INSTALLATION_USD_PER_HOUR: 3,
+        LIMIT_INSTALLATION_USD_PER_DAY: 4,
       });
     });
   });
@@ -197,6 +230,26 @@ describe("readEnv", () => {
       expect(problemsOf({ DEEPSEEK_API_KEY: "sk-test", DEEPSEEK_MAX_RETRIES: "2.5" })).toEqual([
         "DEEPSEEK_MAX_RETRIES must be a whole number",
       ]);
+    });
+  });
+
+  describe("the ceilings on model calls and dollars", () => {
+    it.each([
+      ["REVIEW_MAX_COST_USD", "-1", "REVIEW_MAX_COST_USD must be 0 (no ceiling) or more"],
+      [
+        "REVIEW_MAX_COST_USD",
+        "half a dollar",
+        "REVIEW_MAX_COST_USD must be an amount of US dollars, e.g. 0.50",
+      ],
+      ["LIMIT_REPO_CALLS_PER_HOUR", "2.5", "LIMIT_REPO_CALLS_PER_HOUR must be a whole number"],
+      [
+        "LIMIT_INSTALLATION_USD_PER_DAY",
+        "-0.01",
+        "LIMIT_INSTALLATION_USD_PER_DAY must be 0 (no ceiling) or more",
+      ],
+      ["DEEPSEEK_MAX_RETRY_AFTER_MS", "-5", "DEEPSEEK_MAX_RETRY_AFTER_MS must be 0 (never wait) or more"],
+    ])("rejects %s=%j saying what it takes", (name, value, problem) => {
+      expect(problemsOf({ DEEPSEEK_API_KEY: "sk-test", [name]: value })).toEqual([problem]);
     });
   });
 });

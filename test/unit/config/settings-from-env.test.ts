@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, readEnv } from "../../../src/config/env.js";
 import { DEFAULT_REPO_CONFIG } from "../../../src/config/repo-config.js";
-import { settingsFromEnv } from "../../../src/config/settings-from-env.js";
+import { settingsFromEnv, spendLimitsFromEnv } from "../../../src/config/settings-from-env.js";
 import { DEFAULT_PRICES } from "../../../src/cost/prices.js";
 
 function errorOf(env: NodeJS.ProcessEnv): EnvError {
@@ -151,5 +151,40 @@ describe("settingsFromEnv", () => {
         output: 0.28,
       });
     });
+  });
+});
+
+describe("spendLimitsFromEnv", () => {
+  it("sets a ceiling per review and eight hourly and daily ceilings by default", () => {
+    const limits = spendLimitsFromEnv(readEnv({ DEEPSEEK_API_KEY: "sk-test" }));
+
+    expect(limits.review).toEqual({ maxCostUsd: 0.5, maxCalls: 300 });
+    expect(limits.windows.map(({ setting, ceiling }) => [setting, ceiling])).toEqual([
+      ["LIMIT_REPO_CALLS_PER_HOUR", 300],
+      ["LIMIT_REPO_CALLS_PER_DAY", 2_000],
+      ["LIMIT_REPO_USD_PER_HOUR", 2],
+      ["LIMIT_REPO_USD_PER_DAY", 10],
+      ["LIMIT_INSTALLATION_CALLS_PER_HOUR", 1_000],
+      ["LIMIT_INSTALLATION_CALLS_PER_DAY", 10_000],
+      ["LIMIT_INSTALLATION_USD_PER_HOUR", 5],
+      ["LIMIT_INSTALLATION_USD_PER_DAY", 25],
+    ]);
+    expect(limits.windows[6]).toEqual({
+      scope: "installation",
+      unit: "usd",
+      window: "hour",
+      ceiling: 5,
+      setting: "LIMIT_INSTALLATION_USD_PER_HOUR",
+    });
+  });
+
+  it("leaves out a ceiling set to 0", () => {
+    const limits = spendLimitsFromEnv(
+      readEnv({ DEEPSEEK_API_KEY: "sk-test", LIMIT_REPO_USD_PER_DAY: "0", REVIEW_MAX_COST_USD: "0" }),
+    );
+
+    expect(limits.review.maxCostUsd).toBe(0);
+    expect(limits.windows.map(({ setting }) => setting)).not.toContain("LIMIT_REPO_USD_PER_DAY");
+    expect(limits.windows).toHaveLength(7);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeCost, formatUsd, sumUsage } from "../../../src/cost/compute-cost.js";
+import { computeCost, computeHighestCost, formatUsd, sumUsage } from "../../../src/cost/compute-cost.js";
 import { DEFAULT_PRICES, type PriceTable } from "../../../src/cost/prices.js";
 import type { Usage } from "../../../src/llm/types.js";
 
@@ -65,6 +65,54 @@ describe("computeCost", () => {
         prices,
       });
       expect(cost).toBeCloseTo(expected, 12);
+    });
+  });
+
+  describe("with a peak window on weekdays only", () => {
+    // DeepSeek's peak hours are weekday windows: a surcharge from 01:00 to 09:00 UTC, Monday to Friday, and a
+    // night window from 22:00 to 02:00 on Fridays, whose part after midnight belongs to Friday.
+    const prices: PriceTable = {
+      "deepseek-v4-flash": {
+        cacheHit: 0.028,
+        cacheMiss: 0.14,
+        output: 0.28,
+        windows: [
+          {
+            start: "01:00",
+            end: "09:00",
+            days: ["mon", "tue", "wed", "thu", "fri"],
+            cacheHit: 0.056,
+            cacheMiss: 0.28,
+            output: 0.56,
+          },
+          { start: "22:00", end: "02:00", days: ["fri"], cacheHit: 0, cacheMiss: 0, output: 0 },
+        ],
+      },
+    };
+
+    it.each([
+      ["2026-11-02T03:00:00Z", "Monday in the window", 0.896],
+      ["2026-11-06T08:59:59Z", "Friday just before its end", 0.896],
+      ["2026-11-07T03:00:00Z", "Saturday at the same time", 0.448],
+      ["2026-11-08T03:00:00Z", "Sunday at the same time", 0.448],
+      ["2026-11-06T23:00:00Z", "Friday night", 0],
+      ["2026-11-07T01:30:00Z", "Saturday after midnight, in Friday's night window", 0],
+      ["2026-11-08T01:30:00Z", "Sunday after midnight: Saturday has no night window", 0.448],
+      ["2026-11-03T01:30:00Z", "Tuesday after midnight, in Tuesday's peak, not Monday's night window", 0.896],
+    ])("at %s (%s) costs $%s", (at, _when, expected) => {
+      const cost = computeCost({
+        usage: usage(MILLION, MILLION, MILLION),
+        model: "deepseek-v4-flash",
+        at: new Date(at),
+        prices,
+      });
+      expect(cost).toBeCloseTo(expected, 12);
+    });
+
+    it("prices the worst case at the highest rate of each kind", () => {
+      expect(
+        computeHighestCost({ usage: usage(MILLION, MILLION, MILLION), model: "deepseek-v4-flash", prices }),
+      ).toBeCloseTo(0.896, 12);
     });
   });
 

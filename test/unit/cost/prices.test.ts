@@ -72,6 +72,38 @@ describe("parsePriceOverrides", () => {
     );
   });
 
+  it("reads the days a window applies on", () => {
+    const window = {
+      start: "01:00",
+      end: "09:00",
+      days: ["mon", "fri"],
+      cacheHit: 1,
+      cacheMiss: 1,
+      output: 1,
+    };
+    const prices = parsePriceOverrides(
+      JSON.stringify({ "deepseek-v4-flash": { cacheHit: 1, cacheMiss: 1, output: 1, windows: [window] } }),
+    );
+
+    expect(prices["deepseek-v4-flash"]?.windows).toEqual([window]);
+  });
+
+  it.each([
+    [["monday"], "deepseek-v4-flash.windows.0.days.0: must be one of sun, mon, tue, wed, thu, fri, sat"],
+    [[], "deepseek-v4-flash.windows.0.days: must name at least one day (leave it out for every day)"],
+  ])("refuses the days %j", (days, problem) => {
+    const json = JSON.stringify({
+      "deepseek-v4-flash": {
+        cacheHit: 1,
+        cacheMiss: 1,
+        output: 1,
+        windows: [{ start: "01:00", end: "09:00", days, cacheHit: 1, cacheMiss: 1, output: 1 }],
+      },
+    });
+
+    expect(() => parsePriceOverrides(json)).toThrow(`  - ${problem}`);
+  });
+
   it("refuses a window that starts and ends at the same time", () => {
     const json = JSON.stringify({
       "deepseek-v4-flash": {

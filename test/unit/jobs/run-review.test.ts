@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createSpendWindows } from "../../../src/cost/spend-windows.js";
 import { runReview } from "../../../src/jobs/run-review.js";
 import type { Usage } from "../../../src/llm/types.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
@@ -140,6 +141,12 @@ describe("runReview", () => {
             pr: 7,
             headSha: HEAD_SHA,
             trigger: "auto",
+            model: "deepseek-v4-flash",
+            requests: 0,
+            promptCacheHitTokens: 0,
+            promptCacheMissTokens: 0,
+            completionTokens: 0,
+            costUsd: 0,
             durationMs: 2_345,
             reason: "HttpError (HTTP 404): Not Found - https://docs.github.com/rest",
           },
@@ -172,6 +179,12 @@ describe("runReview", () => {
             pr: 7,
             headSha: HEAD_SHA,
             trigger: "auto",
+            model: "deepseek-v4-flash",
+            requests: 0,
+            promptCacheHitTokens: 0,
+            promptCacheMissTokens: 0,
+            completionTokens: 0,
+            costUsd: 0,
             durationMs: 5,
             reason: "socket hang up",
           },
@@ -303,6 +316,156 @@ describe("runReview", () => {
       ).rejects.toThrow(`The head moved from ${HEAD_SHA.slice(0, 7)} to fffffff`);
       expect(github.reviews).toEqual([]);
       expect(log.entries.map((entry) => entry.msg)).toEqual(["review.retrying"]);
+    });
+  });
+
+  describe("when posting fails after the model was called", () => {
+    it.each([
+      [
+        "GitHub refuses the review with 422 (the head moved)",
+        Object.assign(new Error("Unprocessable Entity: commit_id is not part of the pull request"), {
+          name: "HttpError",
+          status: 422,
+        }),
+        "HttpError (HTTP 422): Unprocessable Entity: commit_id is not part of the pull request",
+      ],
+      [
+        "GitHub answers 502 past its retries",
+        Object.assign(new Error("Bad Gateway"), { name: "HttpError", status: 502 }),
+        "HttpError (HTTP 502): Bad Gateway",
+      ],
+    ])(
+      "logs review.failed with the model, requests, tokens and cost spent when %s",
+      async (_, error, reason) => {
+        const github = createRecordingGateway({ headSha: HEAD_SHA, files });
+        github.createReview = () => Promise.reject(error);
+        const log = createRecordingLogger();
+
+        await runReview({
+          ref: pr,
+          trigger: "auto",
+          prepare: async () => ({ pr, github, settings }),
+          model: createScriptedModel([
+            proseAnswer(usage(1_000, 0, 10)),
+            answerWith([], usage(1_000, 2_000, 300)),
+          ]),
+          limit: noLimit,
+          countTokens: estimateTokens,
+          log,
+          clock: clockOf(0, 7),
+        });
+
+        expect(log.withMessage("review.failed")).toEqual([
+          {
+            level: "error",
+            msg: "review.failed",
+            obj: {
+              repo: "octo/hello",
+              pr: 7,
+              headSha: HEAD_SHA,
+              trigger: "auto",
+              model: "deepseek-v4-flash",
+              requests: 2,
+              promptCacheHitTokens: 2_000,
+              promptCacheMissTokens: 2_000,
+              completionTokens: 310,
+              // (2,000 × 0.028 + 2,000 × 0.14 + 310 × 0.28) / 1M
+              costUsd: expect.closeTo(0.0004228, 15),
+              durationMs: 7,
+              reason,
+            },
+          },
+        ]);
+      },
+    );
+  });
+
+  describe("with spend controls", () => {
+    const scope = { repository: "octo/hello", installation: 42 };
+    const at = new Date("2026-03-02T12:00:00Z");
+
+    it("counts what the review spent in the windows of its repository and installation, and holds nothing after", async () => {
+      const windows = createSpendWindows([
+        {
+          scope: "repository",
+          unit: "calls",
+          window: "hour",
+          ceiling: 10,
+          setting: "LIMIT_REPO_CALLS_PER_HOUR",
+        },
+        {
+          scope: "installation",
+          unit: "usd",
+          window: "day",
+          ceiling: 1,
+          setting: "LIMIT_INSTALLATION_USD_PER_DAY",
+        },
+      ]);
+      const log = createRecordingLogger();
+
+      await runReview({
+        ref: pr,
+        trigger: "auto",
+        prepare: async () => ({ pr, github: createRecordingGateway({ files, headSha: HEAD_SHA }), settings }),
+        model: createScriptedModel([answerWith([], usage(1_000, 2_000, 300))]),
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log,
+        now: () => at,
+        spend: { limits: { maxCostUsd: 0.5, maxCalls: 300 }, windows, installationId: 42 },
+      });
+
+      expect(log.withMessage("review.completed")).toHaveLength(1);
+      expect((await windows.remaining(scope, at)).map(({ left }) => left)).toEqual([
+        9,
+        expect.closeTo(1 - 0.000392, 12),
+      ]);
+    });
+
+    it("logs review.failed with the ceiling that stopped it, and when it resets", async () => {
+      const windows = createSpendWindows([
+        {
+          scope: "repository",
+          unit: "calls",
+          window: "hour",
+          ceiling: 10,
+          setting: "LIMIT_REPO_CALLS_PER_HOUR",
+        },
+      ]);
+      const hold = await windows.reserve(scope, { usd: 0, calls: 10 }, at);
+      const log = createRecordingLogger();
+      const github = createRecordingGateway({ headSha: HEAD_SHA, files });
+
+      await runReview({
+        ref: pr,
+        trigger: "auto",
+        prepare: async () => ({ pr, github, settings }),
+        model: createScriptedModel([]),
+        limit: noLimit,
+        countTokens: estimateTokens,
+        log,
+        now: () => at,
+        spend: { limits: {}, windows, installationId: 42 },
+      });
+
+      expect("hold" in hold).toBe(true);
+      const [line] = log.withMessage("review.failed");
+      expect(line?.obj).toMatchObject({
+        requests: 0,
+        costUsd: 0,
+        reason:
+          "not sent to the model: this review needs at least 1 model call, and this repository has 0 model calls left of its ceiling of 10 model calls per hour (`LIMIT_REPO_CALLS_PER_HOUR`); it resets at 2026-03-02 13:00 UTC",
+        limitReached: {
+          scope: "repository",
+          unit: "calls",
+          ceiling: 10,
+          setting: "LIMIT_REPO_CALLS_PER_HOUR",
+          window: "hour",
+          resetsAt: "2026-03-02T13:00:00.000Z",
+          estimate: { needed: 1, left: 0 },
+        },
+      });
+      expect(github.reviews[0]?.body).toContain("**Nothing could be reviewed:** not sent to the model:");
     });
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { completeJson } from "../../../src/llm/complete-json.js";
-import { InvalidAnswerError, ModelRequestError, TruncatedAnswerError } from "../../../src/llm/errors.js";
+import {
+  AnswerBrokeOffError,
+  InvalidAnswerError,
+  ModelRequestError,
+  TruncatedAnswerError,
+} from "../../../src/llm/errors.js";
 import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../../../src/llm/types.js";
 import type { Logger } from "../../../src/runtime/types.js";
 
@@ -133,32 +138,24 @@ describe("completeJson", () => {
     ]);
   });
 
-  it("throws TruncatedAnswerError after exactly two calls when the answer is cut off twice", async () => {
-    const client = createScriptedClient([cutOff, cutOff, valid]);
+  it("throws TruncatedAnswerError after the first cut-off answer, never asking the same again", async () => {
+    const client = createScriptedClient([cutOff, valid]);
 
     const error = await catchError(completeJson({ client, request, parse }));
 
     expect(error).toBeInstanceOf(TruncatedAnswerError);
-    expect(error).toMatchObject({ problems: ["cut off", "cut off"], usage: [usageOf(1), usageOf(2)] });
+    expect(error).toMatchObject({ problems: ["cut off"], usage: [usageOf(1)] });
+    expect(client.calls).toHaveLength(1);
+  });
+
+  it("throws TruncatedAnswerError with every attempt's usage when a cut-off follows an unusable answer", async () => {
+    const client = createScriptedClient([blank, cutOff, valid]);
+
+    const error = await catchError(completeJson({ client, request, parse }));
+
+    expect(error).toBeInstanceOf(TruncatedAnswerError);
+    expect(error).toMatchObject({ problems: ["blank", "cut off"], usage: [usageOf(1), usageOf(2)] });
     expect(client.calls).toHaveLength(2);
-  });
-
-  it("throws TruncatedAnswerError when the second cut-off comes on the last attempt", async () => {
-    const client = createScriptedClient([cutOff, blank, cutOff]);
-
-    const error = await catchError(completeJson({ client, request, parse }));
-
-    expect(error).toBeInstanceOf(TruncatedAnswerError);
-    expect(client.calls).toHaveLength(3);
-  });
-
-  it("throws InvalidAnswerError when the answer was cut off only once", async () => {
-    const client = createScriptedClient([cutOff, blank, notJson]);
-
-    const error = await catchError(completeJson({ client, request, parse }));
-
-    expect(error).toBeInstanceOf(InvalidAnswerError);
-    expect(error).toMatchObject({ problems: ["cut off", "blank", "not JSON"] });
   });
 
   it("throws TruncatedAnswerError at once when a single allowed attempt is cut off", async () => {
@@ -184,6 +181,97 @@ describe("completeJson", () => {
     expect(error).toBe(requestError);
     expect(requestError.usage).toEqual([usageOf(1)]);
     expect(requestError.status).toBe(402);
+  });
+
+  describe("when an answer breaks off in transit", () => {
+    const estimate: Usage = {
+      promptCacheHitTokens: 0,
+      promptCacheMissTokens: 60,
+      completionTokens: 1000,
+      estimated: true,
+    };
+    const brokeOff = () =>
+      new AnswerBrokeOffError({ message: "DeepSeek's answer broke off", usage: [estimate] });
+
+    it("counts its estimated usage, backs off and asks again", async () => {
+      const client = createScriptedClient([brokeOff(), valid]);
+      const waits: number[] = [];
+      const log = createLogger();
+
+      const result = await completeJson({
+        client,
+        request,
+        parse,
+        log,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+      });
+
+      expect(result).toEqual({ value: { findings: ["a"] }, usage: [estimate, usageOf(2)], attempts: 2 });
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThanOrEqual(375);
+      expect(waits[0]).toBeLessThanOrEqual(500);
+      expect(log.warn.mock.calls).toEqual([
+        [{ attempt: 1, reason: "broke off", usageEstimated: true }, "unusable model answer, asking again"],
+      ]);
+    });
+
+    it("backs off longer each time and throws the last break-off with every attempt's usage", async () => {
+      const client = createScriptedClient([brokeOff(), blank, brokeOff()]);
+      const waits: number[] = [];
+
+      const error = await catchError(
+        completeJson({
+          client,
+          request,
+          parse,
+          sleep: async (ms) => {
+            waits.push(ms);
+          },
+        }),
+      );
+
+      expect(error).toBeInstanceOf(AnswerBrokeOffError);
+      expect(error).toMatchObject({
+        userMessage: "DeepSeek's answer broke off in transit",
+        usage: [estimate, usageOf(2), estimate],
+      });
+      expect(client.calls).toHaveLength(3);
+      // After the first break-off only: a blank answer is asked again at once, and the last attempt is not followed.
+      expect(waits).toHaveLength(1);
+    });
+
+    it("makes at most maxAttempts calls however often it breaks off", async () => {
+      const client = createScriptedClient(Array.from({ length: 10 }, brokeOff));
+
+      const error = await catchError(
+        completeJson({ client, request, parse, maxAttempts: 4, sleep: async () => {} }),
+      );
+
+      expect(error).toBeInstanceOf(AnswerBrokeOffError);
+      expect(client.calls).toHaveLength(4);
+      expect((error as AnswerBrokeOffError).usage).toHaveLength(4);
+    });
+  });
+
+  it("backs off before asking again when DeepSeek ran short of capacity", async () => {
+    const client = createScriptedClient([
+      { content: "", finishReason: "insufficient_system_resource" },
+      valid,
+    ]);
+    const waits: number[] = [];
+
+    await completeJson({
+      client,
+      request,
+      parse,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(waits).toHaveLength(1);
   });
 
   it("lets an unexpected error through unchanged", async () => {

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { createModelClient } from "../../../src/llm/create-model-client.js";
-import { ModelRequestError } from "../../../src/llm/errors.js";
+import { AnswerBrokeOffError, ModelRequestError } from "../../../src/llm/errors.js";
+import { promptTokenBound } from "../../../src/llm/prompt-token-bound.js";
 import type { ModelRequest } from "../../../src/llm/types.js";
 
 const BASE_URL = "https://deepseek.test";
@@ -313,5 +314,155 @@ describe("createModelClient", () => {
         completionTokens: 186,
       });
     });
+  });
+});
+
+describe("createModelClient retries", () => {
+  /** A client whose waits are recorded instead of slept. */
+  function createRecordingClient(maxRetries: number, maxRetryAfterMs?: number) {
+    const waits: number[] = [];
+    const client = createModelClient({
+      apiKey: API_KEY,
+      baseURL: BASE_URL,
+      timeoutMs: 5_000,
+      maxRetries,
+      ...(maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs }),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    return { client, waits };
+  }
+
+  const overloaded = { error: { message: "Server overloaded" } };
+
+  it("waits out a retry-after of 90 s, which the openai SDK would replace by its own backoff", async () => {
+    nock(BASE_URL)
+      .post("/chat/completions")
+      .reply(429, overloaded, { "retry-after": "90" })
+      .post("/chat/completions")
+      .reply(200, readFixture("answer-valid.json"));
+    const { client, waits } = createRecordingClient(2);
+
+    const response = await client.complete(request);
+
+    expect(response.finishReason).toBe("stop");
+    expect(waits).toEqual([90_000]);
+  });
+
+  it("reads retry-after as an HTTP date", async () => {
+    const at = new Date(Date.now() + 30_000).toUTCString();
+    nock(BASE_URL)
+      .post("/chat/completions")
+      .reply(503, overloaded, { "retry-after": at })
+      .post("/chat/completions")
+      .reply(200, readFixture("answer-valid.json"));
+    const { client, waits } = createRecordingClient(1);
+
+    await client.complete(request);
+
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(27_000);
+    expect(waits[0]).toBeLessThanOrEqual(30_000);
+  });
+
+  it("prefers retry-after-ms to retry-after", async () => {
+    nock(BASE_URL)
+      .post("/chat/completions")
+      .reply(429, overloaded, { "retry-after-ms": "1500", "retry-after": "20" })
+      .post("/chat/completions")
+      .reply(200, readFixture("answer-valid.json"));
+    const { client, waits } = createRecordingClient(1);
+
+    await client.complete(request);
+
+    expect(waits).toEqual([1_500]);
+  });
+
+  it("fails at once, saying how long, when DeepSeek asks to wait longer than maxRetryAfterMs", async () => {
+    nock(BASE_URL).post("/chat/completions").reply(429, overloaded, { "retry-after": "300" });
+    const { client, waits } = createRecordingClient(2, 120_000);
+
+    const error = await catchError(client.complete(request));
+
+    expect(waits).toEqual([]);
+    expect(error).toBeInstanceOf(ModelRequestError);
+    expect(error).toMatchObject({
+      status: 429,
+      retryable: false,
+      userMessage: "DeepSeek asked to wait 300 s, longer than the app waits (120 s)",
+      message:
+        "DeepSeek answered HTTP 429; DeepSeek asked to wait 300 s, more than DEEPSEEK_MAX_RETRY_AFTER_MS (120000 ms)",
+    });
+  });
+
+  it("backs off exponentially with jitter when no wait is asked for, and stops after maxRetries", async () => {
+    nock(BASE_URL).post("/chat/completions").times(3).reply(500, overloaded);
+    const { client, waits } = createRecordingClient(2);
+
+    const error = await catchError(client.complete(request));
+
+    expect(error).toMatchObject({ status: 500, userMessage: "DeepSeek server error" });
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(375);
+    expect(waits[0]).toBeLessThanOrEqual(500);
+    expect(waits[1]).toBeGreaterThanOrEqual(750);
+    expect(waits[1]).toBeLessThanOrEqual(1_000);
+  });
+
+  it("does not retry an answer that broke off: it was billed, and is thrown with its estimated usage", async () => {
+    nock(BASE_URL)
+      .post("/chat/completions")
+      .reply(200, '{"id":"chatcmpl-1","choices":[', { "content-type": "application/json" });
+    const { client, waits } = createRecordingClient(2);
+
+    const error = await catchError(client.complete(request));
+
+    expect(error).toBeInstanceOf(AnswerBrokeOffError);
+    expect(waits).toEqual([]);
+    expect(error).toMatchObject({
+      retryable: true,
+      userMessage: "DeepSeek's answer broke off in transit",
+      usage: [
+        {
+          promptCacheHitTokens: 0,
+          promptCacheMissTokens: promptTokenBound(request.messages),
+          completionTokens: request.maxTokens,
+          estimated: true,
+        },
+      ],
+    });
+  });
+
+  it("estimates and marks the usage of an answer that reports none", async () => {
+    nock(BASE_URL)
+      .post("/chat/completions")
+      .reply(200, {
+        choices: [
+          { index: 0, message: { role: "assistant", content: '{"findings":[]}' }, finish_reason: "stop" },
+        ],
+      });
+    const { client } = createRecordingClient(0);
+
+    const response = await client.complete(request);
+
+    expect(response.usage).toEqual({
+      promptCacheHitTokens: 0,
+      promptCacheMissTokens: promptTokenBound(request.messages),
+      completionTokens: '{"findings":[]}'.length,
+      estimated: true,
+    });
+  });
+});
+
+describe("promptTokenBound", () => {
+  it("counts every UTF-8 byte as a token, plus the chat template's tokens", () => {
+    const ascii = promptTokenBound([{ role: "user", content: "abcd" }]);
+    const supplementary = promptTokenBound([{ role: "user", content: "\u{F0000}" }]);
+
+    expect(supplementary - ascii).toBe(0);
+    expect(
+      promptTokenBound([{ role: "user", content: "é" }]) - promptTokenBound([{ role: "user", content: "" }]),
+    ).toBe(2);
   });
 });

@@ -3,7 +3,12 @@ import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { InvalidAnswerError, ModelRequestError } from "../../../src/llm/errors.js";
 import type { ModelClient } from "../../../src/llm/types.js";
 import { chunkDiff } from "../../../src/review/chunk-diff.js";
-import { mergeFailures, type ReviewChunkParams, reviewChunk } from "../../../src/review/review-chunk.js";
+import {
+  MAX_CALLS_PER_CHUNK,
+  mergeFailures,
+  type ReviewChunkParams,
+  reviewChunk,
+} from "../../../src/review/review-chunk.js";
 import type { Chunk } from "../../../src/review/types.js";
 import {
   addedPatch,
@@ -93,8 +98,8 @@ describe("mergeFailures", () => {
 });
 
 describe("reviewChunk", () => {
-  describe("when the answer for the whole chunk is cut off twice", () => {
-    it("asks again about each half and returns the findings of both", async () => {
+  describe("when the answer for the whole chunk is cut off", () => {
+    it("splits at once, asks about each half and returns the findings of both", async () => {
       const log = createRecordingLogger();
       const model = createScriptedModel((request, call) => {
         const files = filesOf(request).join(",");
@@ -108,12 +113,7 @@ describe("reviewChunk", () => {
 
       const review = await reviewChunk(paramsFor({ chunk: chunkOf(TWO_FILES), model, log }));
 
-      expect(model.requests.map(filesOf)).toEqual([
-        ["src/a.ts", "src/b.ts"],
-        ["src/a.ts", "src/b.ts"],
-        ["src/a.ts"],
-        ["src/b.ts"],
-      ]);
+      expect(model.requests.map(filesOf)).toEqual([["src/a.ts", "src/b.ts"], ["src/a.ts"], ["src/b.ts"]]);
       expect(review).toEqual({
         findings: [
           {
@@ -131,15 +131,15 @@ describe("reviewChunk", () => {
             body: "Second half, explained.",
           },
         ],
-        usage: [usageOfCall(1), usageOfCall(2), usageOfCall(3), usageOfCall(4)],
+        usage: [usageOfCall(1), usageOfCall(2), usageOfCall(3)],
         failures: [],
         answered: 2,
       });
-      expect(log.withMessage("answer cut off twice; splitting the chunk")).toEqual([
+      expect(log.withMessage("answer cut off; splitting the chunk")).toEqual([
         {
           level: "warn",
           obj: { paths: ["src/a.ts", "src/b.ts"], tokens: expect.any(Number) },
-          msg: "answer cut off twice; splitting the chunk",
+          msg: "answer cut off; splitting the chunk",
         },
       ]);
     });
@@ -147,12 +147,11 @@ describe("reviewChunk", () => {
 
   describe("when every answer is cut off", () => {
     it.each([
-      { lines: 4, splitsLeft: undefined, limit: "single lines", calls: 2 + 2 * 2 + 4 * 2 },
-      { lines: 4, splitsLeft: 1, limit: "1 split", calls: 2 + 2 * 2 },
-      { lines: 4, splitsLeft: 0, limit: "no split", calls: 2 },
-      { lines: 16, splitsLeft: 4, limit: "single lines", calls: 2 + 2 * 2 + 4 * 2 + 8 * 2 + 16 * 2 },
-      // 16 lines would need 4 halvings; the default allows 2, so a chunk cut off every time costs at most 14 calls.
-      { lines: 16, splitsLeft: undefined, limit: "2 splits", calls: 2 + 2 * 2 + 4 * 2 },
+      { lines: 4, splitsLeft: undefined, limit: "single lines", calls: 1 + 2 + 4 },
+      { lines: 4, splitsLeft: 1, limit: "1 split", calls: 1 + 2 },
+      { lines: 4, splitsLeft: 0, limit: "no split", calls: 1 },
+      // 16 lines would need 4 halvings; the default allows 2, so a chunk cut off every time costs 7 calls.
+      { lines: 16, splitsLeft: undefined, limit: "2 splits", calls: 1 + 2 + 4 },
     ])(
       "fails $lines lines after $calls calls, split down to $limit",
       async ({ lines, splitsLeft, calls }) => {
@@ -188,6 +187,48 @@ describe("reviewChunk", () => {
     );
   });
 
+  describe("when more halvings are allowed than calls", () => {
+    it(`makes no more than ${MAX_CALLS_PER_CHUNK} calls and names the pieces it could not ask about`, async () => {
+      const lines = Array.from({ length: 8 }, (_, index) => `const v${index} = ${index};`);
+      const log = createRecordingLogger();
+      const model = createScriptedModel((_request, call) => cutOffAnswer(usageOfCall(call)));
+
+      const review = await reviewChunk(
+        paramsFor({ chunk: chunkOf({ "src/a.ts": lines, "src/b.ts": lines }), model, log, splitsLeft: 4 }),
+      );
+
+      expect(model.requests).toHaveLength(MAX_CALLS_PER_CHUNK);
+      expect(review.usage).toHaveLength(MAX_CALLS_PER_CHUNK);
+      expect(review.answered).toBe(0);
+      expect(review.failures.map((failure) => failure.reason)).toContain(
+        "this part of the diff reached its ceiling of 7 model calls",
+      );
+      expect(review.failures.flatMap((failure) => failure.paths).sort()).toEqual(["src/a.ts", "src/b.ts"]);
+    });
+
+    it("counts re-asks of unusable answers against the same bound", async () => {
+      const log = createRecordingLogger();
+      // The whole chunk: prose, prose, then cut off (3 calls); each half: prose every time (3 calls each, 9 in all).
+      const model = createScriptedModel((request, call) =>
+        filesOf(request).length === 2 && call === 3
+          ? cutOffAnswer(usageOfCall(call))
+          : proseAnswer(usageOfCall(call)),
+      );
+
+      const review = await reviewChunk(paramsFor({ chunk: chunkOf(TWO_FILES), model, log }));
+
+      expect(model.requests).toHaveLength(MAX_CALLS_PER_CHUNK);
+      expect(review.answered).toBe(0);
+      // The halves are asked side by side, so both run out of calls before their third answer.
+      expect(review.failures).toEqual([
+        {
+          paths: ["src/a.ts", "src/b.ts"],
+          reason: "this part of the diff reached its ceiling of 7 model calls",
+        },
+      ]);
+    });
+  });
+
   describe("when one half of a split chunk is answered and the other is refused", () => {
     it("returns the answered half's findings and the other half's failure", async () => {
       const log = createRecordingLogger();
@@ -209,7 +250,7 @@ describe("reviewChunk", () => {
 
       expect(review).toEqual({
         findings: [],
-        usage: [usageOfCall(1), usageOfCall(2), usageOfCall(3)],
+        usage: [usageOfCall(1), usageOfCall(2)],
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
         answered: 1,
       });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRICES, type PriceTable } from "../../../src/cost/prices.js";
+import { createSpendMeter, type SpendMeter } from "../../../src/cost/spend-meter.js";
 import { ModelRequestError } from "../../../src/llm/errors.js";
 import type { ModelRequest, ModelResponse, Usage } from "../../../src/llm/types.js";
 import { createLimit } from "../../../src/queue/create-limit.js";
@@ -110,6 +111,7 @@ async function review(params: {
   settings?: Partial<ReviewSettings>;
   limit?: Limit;
   now?: () => Date;
+  meter?: SpendMeter;
 }) {
   const github = createRecordingGateway({ headSha: HEAD_SHA, files: params.files, reviewId: 42 });
   const model = createScriptedModel(params.script);
@@ -123,6 +125,7 @@ async function review(params: {
     countTokens: estimateTokens,
     log,
     ...(params.now === undefined ? {} : { now: params.now }),
+    ...(params.meter === undefined ? {} : { meter: params.meter }),
   });
   return { outcome, github, model, log };
 }
@@ -309,7 +312,7 @@ describe("reviewPullRequest", () => {
       });
 
       expect(outcome).toMatchObject({
-        requests: 3,
+        requests: 2,
         filesReviewed: 1,
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
         failed: false,
@@ -552,6 +555,75 @@ describe("reviewPullRequest", () => {
       expect(github.reviews[0]?.body).toContain(
         `· 2 requests · tokens: 4,000 cache hit, 2,000 cache miss, 800 output · ${shown} · commit 0123456</sub>`,
       );
+    });
+
+    it("prices each response at the time it arrived, not when the review ended", async () => {
+      // The first answer arrives at 16:29, before the discount window; the second at 16:31, inside it.
+      let clock = "2026-03-02T16:00:00Z";
+      const arriving =
+        (at: string, response: ReturnType<typeof answerWith>): (() => ReturnType<typeof answerWith>) =>
+        () => {
+          clock = at;
+          return response;
+        };
+      const first = arriving("2026-03-02T16:29:00Z", proseAnswer(usage(1_000, 2_000, 300)));
+      const second = arriving("2026-03-02T16:31:00Z", answerWith([], usage(3_000, 0, 500)));
+      const { outcome } = await review({
+        files: [smallFile("a")],
+        script: (_request, call) => (call === 1 ? first() : second()),
+        settings: { prices: discounted },
+        now: () => new Date(clock),
+      });
+
+      // (1,000 × 0.028 + 2,000 × 0.14 + 300 × 0.28) / 1M at base rates, (3,000 × 0.007 + 500 × 0.07) / 1M in the window.
+      expect(outcome.costUsd).toBeCloseTo(0.000392 + 0.000056, 15);
+    });
+  });
+
+  describe("with a ceiling of dollars per review", () => {
+    it("posts that nothing was sent, and calls no model, when the plan's estimate passes the ceiling", async () => {
+      const meter = createSpendMeter({ prices: DEFAULT_PRICES, limits: { maxCostUsd: 0.001 } });
+      const { outcome, github, model } = await review({
+        files: [smallFile("a"), smallFile("b")],
+        script: [],
+        settings: { maxChunkTokens: SMALL_BUDGET },
+        meter,
+      });
+
+      expect(model.requests).toHaveLength(0);
+      const reason = expect.stringMatching(
+        /^not sent to the model: this review may cost up to \$0\.00\d+, over its ceiling of \$0\.00100 \(`REVIEW_MAX_COST_USD`\)$/,
+      );
+      expect(outcome).toMatchObject({
+        requests: 0,
+        costUsd: 0,
+        failed: true,
+        failures: [{ reason }, { reason }],
+      });
+      const body = github.reviews[0]?.body ?? "";
+      expect(body).toContain(
+        "**Nothing could be reviewed:** not sent to the model: this review may cost up to",
+      );
+      expect(body).not.toContain("deepseek-review:reviewed");
+      expect(meter.totals().limitReached).toMatchObject({ scope: "review", unit: "usd" });
+    });
+
+    it("stops asking once the next call could pass the ceiling, and names what it could not review", async () => {
+      // Room for the plan (one chunk) but not for all the pieces of a chunk whose answer is cut off every time.
+      const meter = createSpendMeter({ prices: DEFAULT_PRICES, limits: { maxCostUsd: 0.005 } });
+      const { outcome, github, model } = await review({
+        files: [bigFile],
+        script: () => cutOffAnswer(usage(0, 2_000, 4_096)),
+        meter,
+      });
+
+      expect(model.requests.length).toBeGreaterThan(1);
+      expect(model.requests.length).toBeLessThan(7);
+      expect(outcome.costUsd).toBeLessThanOrEqual(0.005);
+      expect(outcome.failures.map((failure) => failure.reason)).toContain(
+        "this review reached its ceiling of $0.00500 (`REVIEW_MAX_COST_USD`)",
+      );
+      expect(github.reviews[0]?.body).toContain("`src/big.ts`: this review reached its ceiling of $0.00500");
     });
   });
 });

@@ -1,0 +1,32 @@
+import type { PlannedCall } from "../cost/spend-meter.js";
+import { promptTokenBound } from "../llm/prompt-token-bound.js";
+import { buildMessages } from "./build-prompt.js";
+import type { ChunkPlan } from "./plan-chunks.js";
+
+/**
+ * The calls a plan makes at least, one per chunk, each with its prompt (the chunk's diff tokens plus the bound of
+ * the part every request repeats: instructions, title, description) and the most output it may get. What the spend
+ * meter checks against the ceilings before the first call.
+ */
+export function listPlannedCalls(params: {
+  plan: Pick<ChunkPlan, "lanes">;
+  pr: { title: string; body: string };
+  settings: { maxOutputTokens: number; instructions?: string | undefined; language?: string | undefined };
+}): PlannedCall[] {
+  const { instructions, language, maxOutputTokens } = params.settings;
+  const fixed = promptTokenBound(
+    buildMessages({
+      pr: { title: params.pr.title, body: params.pr.body },
+      chunk: { files: [], tokens: 0 },
+      ...(instructions === undefined ? {} : { instructions }),
+      ...(language === undefined ? {} : { language }),
+    }),
+  );
+  return params.plan.lanes.flatMap((lane) =>
+    lane.chunks.map((chunk) => ({
+      model: lane.model,
+      promptTokens: fixed + chunk.tokens,
+      maxOutputTokens,
+    })),
+  );
+}
