@@ -15,6 +15,7 @@ import {
   createRecordingLogger,
   createScriptedModel,
   noLimit,
+  ownReviewOf,
   pullRequestFile,
 } from "../../helpers/fakes.js";
 
@@ -250,7 +251,7 @@ describe("runReviewCommand", () => {
     it("reviews a head that was already reviewed again and logs the command trigger", async () => {
       const { github, model, log } = await run({
         command: { kind: "review" },
-        ownReviews: [{ id: 1, commitId: HEAD_SHA, reviewedSha: HEAD_SHA }],
+        ownReviews: [ownReviewOf({ id: 1, sha: HEAD_SHA })],
       });
       expect(model.requests.map((request) => request.model)).toEqual(["deepseek-v4-flash"]);
       expect(github.reviews).toHaveLength(1);
