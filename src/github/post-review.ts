@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { ProbotOctokit } from "probot";
-import { readFindingRecord, readReviewRecord, stripRecord } from "../records/read-record.js";
+import { readFindingRecord, readReviewRecord } from "../records/read-record.js";
 import { type FindingIdentity, MAX_REFUSED_IN_RECORD, type ReviewRecord } from "../records/record-schema.js";
 import { appendRecord, renderRecord } from "../records/render-record.js";
-import { inlineCode, neutraliseHtmlComments, truncateText } from "../review/sanitize-markdown.js";
+import { neutraliseHtmlComments, truncateText } from "../review/sanitize-markdown.js";
 import type { ReviewComment, ReviewRecordDraft } from "../review/types.js";
+import { addNotInlineSections, type NotInline } from "./add-not-inline-sections.js";
 import { hasStatus, statusOf } from "./http-status.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -28,12 +29,9 @@ export interface ReviewToPost {
   record: ReviewRecordDraft;
 }
 
-export interface PostedReview {
+/** The posted review; its `refused` comments' identities are in its record, `notChecked` ones are not. */
+export interface PostedReview extends NotInline {
   id: number;
-  /** Comments GitHub refused on their own: listed in the body, their identities in the review's record. */
-  refused: ReviewComment[];
-  /** Comments that could not be checked within the cap on probes: listed in the body, not recorded. */
-  notChecked: ReviewComment[];
 }
 
 export interface PostReviewOptions {
@@ -51,12 +49,6 @@ const MAX_ATTEMPTS = 3;
 const RETRY_BASE_MS = 1_000;
 /** Octokit's retry plugin must not repeat a POST that GitHub may have applied: we check, then retry ourselves. */
 const NO_AUTO_RETRY = { retries: 0 };
-const REFUSED_HEADING =
-  "#### Comments GitHub did not accept\n\nGitHub refused to place these comments on the diff, so they are listed here:";
-const NOT_CHECKED_HEADING =
-  "#### Comments not checked\n\nGitHub refused this review, and these comments could not be checked one by one " +
-  "within the limit on checks, so they are listed here instead of inline:";
-
 /** GitHub refused the review itself, not just some of its inline comments. Sending it again will not help. */
 export class ReviewRejectedError extends Error {
   override name = "ReviewRejectedError";
@@ -75,10 +67,8 @@ interface Context {
 }
 
 /** Which comments GitHub refuses on their own, which it accepts, and which were not checked. */
-interface Verdict {
+interface Verdict extends NotInline {
   accepted: ReviewComment[];
-  refused: ReviewComment[];
-  notChecked: ReviewComment[];
 }
 
 /**
@@ -336,59 +326,6 @@ async function cleanUpAfter(error: unknown, cleanUp: () => Promise<void>): Promi
       "a request to GitHub failed and its pending review could not be cleaned up",
     );
   }
-}
-
-/**
- * `body` with the comments that did not go inline listed before its footer (the last `---` rule), refused ones
- * first, within `maxLength` characters: comments that do not fit are counted, not shown; a section is left out if
- * even that does not fit.
- */
-function addNotInlineSections(body: string, verdict: Verdict, maxLength: number): string {
-  let budget = maxLength - body.length;
-  const sections: string[] = [];
-  for (const [heading, comments] of [
-    [REFUSED_HEADING, verdict.refused],
-    [NOT_CHECKED_HEADING, verdict.notChecked],
-  ] as const) {
-    const section = fitSection(heading, comments.map(notInlineItem), budget - 2);
-    if (section === undefined) continue;
-    sections.push(section);
-    budget -= section.length + 2;
-  }
-  if (sections.length === 0) return body;
-  const footer = body.lastIndexOf("\n\n---\n");
-  const text = sections.join("\n\n");
-  return footer === -1 ? `${body}\n\n${text}` : `${body.slice(0, footer)}\n\n${text}${body.slice(footer)}`;
-}
-
-/** The section with as many of `items` as fit in `budget` characters; undefined when there are none or none fit. */
-function fitSection(heading: string, items: string[], budget: number): string | undefined {
-  if (items.length === 0) return undefined;
-  let shown = items.length;
-  let section = renderSection(heading, items, shown);
-  while (shown > 0 && section.length > budget) {
-    shown--;
-    section = renderSection(heading, items, shown);
-  }
-  return section.length > budget ? undefined : section;
-}
-
-function renderSection(heading: string, items: string[], shown: number): string {
-  const omitted = items.length - shown;
-  const more =
-    omitted === 0 ? [] : [`- …and ${omitted} more, left out to keep this review under GitHub's size limit.`];
-  return [heading, ...items.slice(0, shown), ...more].join("\n\n");
-}
-
-/** A comment as a list item: its place, then its body without the record, indented. */
-function notInlineItem(comment: ReviewComment): string {
-  const lines = comment.startLine === undefined ? `${comment.line}` : `${comment.startLine}-${comment.line}`;
-  const side = comment.side === "LEFT" ? " (removed lines)" : "";
-  const body = neutraliseHtmlComments(stripRecord(comment.body))
-    .split("\n")
-    .map((line) => (line === "" ? "" : `  ${line}`))
-    .join("\n");
-  return `- ${inlineCode(`${comment.path}:${lines}`)}${side}${body === "" ? "" : `\n\n${body}`}`;
 }
 
 function rejectedReviewError(review: ReviewToPost, cause: unknown): ReviewRejectedError {
