@@ -15,7 +15,7 @@ import type { ModelClient } from "../src/llm/types.js";
 import { SYSTEM_PROMPT } from "../src/review/build-prompt.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { reviewPullRequest } from "../src/review/review-pull-request.js";
-import { createRecordingGateway, reviewSettings } from "../test/helpers/fakes.js";
+import { createRecordingGateway, ownReviewOf, reviewSettings } from "../test/helpers/fakes.js";
 import { splitGitDiff } from "../test/helpers/split-git-diff.js";
 
 const OUTPUT_TOKENS = 300;
@@ -80,7 +80,7 @@ const run = (trigger: "auto" | "command") =>
     github: createRecordingGateway({
       headSha,
       files: diff(base, head),
-      ownReviews: [{ id: 1, commitId: reviewedSha, reviewedSha }],
+      ownReviews: [ownReviewOf({ id: 1, sha: reviewedSha })],
       comparisons: {
         [`${reviewedSha}...${headSha}`]: { status: "ahead", files: diff(reviewed, head), complete: true },
       },

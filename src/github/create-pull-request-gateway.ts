@@ -1,6 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { extractFingerprints } from "../review/fingerprint.js";
-import { parseReviewMarker } from "../review/review-marker.js";
+import { readFindingRecord, readReviewRecord } from "../records/read-record.js";
 import type { Comparison, OwnReview, PullRequestFile, PullRequestGateway } from "../review/types.js";
 import { hasStatus } from "./http-status.js";
 import { postReview } from "./post-review.js";
@@ -20,7 +19,9 @@ const COMPARE_FILE_LIMIT = 300;
 
 /**
  * The only place that speaks GitHub's REST API for a review: raw objects become our own types here.
- * `botLogin` is the app's own login (e.g. "deepseek-review[bot]"): only its reviews and comments are trusted.
+ * `botLogin` is the app's own login (e.g. "deepseek-review[bot]"): records are read from its reviews and comments
+ * only, and only from the last line of their bodies (src/records). The app's reviews are read once per gateway
+ * (one job): `listOwnReviews` and `listPostedFindings` share the list.
  */
 export function createPullRequestGateway(
   octokit: Octokit,
@@ -28,6 +29,13 @@ export function createPullRequestGateway(
 ): PullRequestGateway {
   const pull = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 };
   const isBot = (user: { login: string } | null) => user?.login.toLowerCase() === ref.botLogin.toLowerCase();
+  let ownReviews: Promise<OwnReview[]> | undefined;
+  const listOwnReviews = () => {
+    ownReviews ??= octokit
+      .paginate(octokit.rest.pulls.listReviews, pull)
+      .then((reviews) => reviews.filter((review) => isBot(review.user)).flatMap(toOwnReview));
+    return ownReviews;
+  };
 
   return {
     async listFiles() {
@@ -43,21 +51,20 @@ export function createPullRequestGateway(
       return { headSha: data.head.sha, baseSha: data.base.sha };
     },
     async createReview(review) {
-      // Comments GitHub does not accept are listed in the body of the posted review.
-      const { id, rejected } = await postReview(octokit, ref, review);
-      return { id, rejected: rejected.length };
+      // Comments GitHub does not accept (or that could not be checked) are listed in the body of the posted review.
+      const { id, refused, notChecked } = await postReview(octokit, ref, review);
+      return { id, rejected: refused.length + notChecked.length };
     },
-    async listOwnReviews() {
-      const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, pull);
-      return reviews.filter((review) => isBot(review.user)).flatMap(toOwnReview);
-    },
-    async listOwnFingerprints() {
-      const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, pull);
-      return new Set(
-        comments
-          .filter((comment) => isBot(comment.user))
-          .flatMap((comment) => extractFingerprints(comment.body)),
-      );
+    listOwnReviews,
+    async listPostedFindings() {
+      const [reviews, comments] = await Promise.all([
+        listOwnReviews(),
+        octokit.paginate(octokit.rest.pulls.listReviewComments, pull),
+      ]);
+      const inline = comments
+        .filter((comment) => isBot(comment.user))
+        .flatMap((comment) => readFindingRecord(comment.body) ?? []);
+      return [...inline, ...reviews.flatMap((review) => review.record?.refused ?? [])];
     },
     async compare(base, head) {
       try {
@@ -103,6 +110,6 @@ function toOwnReview(review: RestReview): OwnReview[] {
   if (review.state === "PENDING" || !review.commit_id) {
     return [];
   }
-  const marker = parseReviewMarker(review.body);
-  return [{ id: review.id, commitId: review.commit_id, ...(marker ? { reviewedSha: marker.headSha } : {}) }];
+  const record = readReviewRecord(review.body, review.commit_id);
+  return [{ id: review.id, commitId: review.commit_id, ...(record ? { record } : {}) }];
 }

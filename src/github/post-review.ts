@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { ProbotOctokit } from "probot";
-import { inlineCode } from "../review/sanitize-markdown.js";
-import type { ReviewComment } from "../review/types.js";
+import { readFindingRecord, readReviewRecord } from "../records/read-record.js";
+import { type FindingIdentity, MAX_REFUSED_IN_RECORD, type ReviewRecord } from "../records/record-schema.js";
+import { appendRecord, renderRecord } from "../records/render-record.js";
+import { neutraliseHtmlComments, truncateText } from "../review/sanitize-markdown.js";
+import type { ReviewComment, ReviewRecordDraft } from "../review/types.js";
+import { addNotInlineSections, type NotInline } from "./add-not-inline-sections.js";
 import { hasStatus, statusOf } from "./http-status.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -17,20 +21,23 @@ export interface PostReviewRef {
 
 export interface ReviewToPost {
   commitId: string;
+  /** The review's body, without a record: posting appends it. */
   body: string;
+  /** Inline comments; the last line of each body is its finding's record (see place-comments.ts). */
   comments: ReviewComment[];
+  /** The record's fields the pipeline knows; the head, the post's nonce and the refused comments are added here. */
+  record: ReviewRecordDraft;
 }
 
-export interface PostedReview {
+/** The posted review; its `refused` comments' identities are in its record, `notChecked` ones are not. */
+export interface PostedReview extends NotInline {
   id: number;
-  /** Comments GitHub would not place on the diff; they are listed in the body of the review instead. */
-  rejected: ReviewComment[];
 }
 
 export interface PostReviewOptions {
   /** Waits between attempts of a request whose answer was lost. Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
-  /** Identifies this post among the app's reviews, hidden in its body. Default: a random UUID. */
+  /** Identifies this post among the app's reviews, in its record. Default: a random UUID. */
   nonce?: string;
 }
 
@@ -42,9 +49,6 @@ const MAX_ATTEMPTS = 3;
 const RETRY_BASE_MS = 1_000;
 /** Octokit's retry plugin must not repeat a POST that GitHub may have applied: we check, then retry ourselves. */
 const NO_AUTO_RETRY = { retries: 0 };
-const REJECTED_HEADING =
-  "#### Comments GitHub did not accept\n\nGitHub refused to place these comments on the diff, so they are listed here:";
-
 /** GitHub refused the review itself, not just some of its inline comments. Sending it again will not help. */
 export class ReviewRejectedError extends Error {
   override name = "ReviewRejectedError";
@@ -56,15 +60,25 @@ interface Context {
   octokit: Octokit;
   ref: PostReviewRef;
   sleep: (ms: number) => Promise<void>;
-  /** The hidden line that tells this post apart from every other review, even one on the same commit. */
-  postMarker: string;
+  /** Tells this post apart from every other review, even one on the same commit; carried in its record. */
+  nonce: string;
+  /** Pending reviews (probes) that may still be created, each attempt counted. */
+  probesLeft: number;
+}
+
+/** Which comments GitHub refuses on their own, which it accepts, and which were not checked. */
+interface Verdict extends NotInline {
+  accepted: ReviewComment[];
 }
 
 /**
- * Posts one review with event COMMENT, exactly once. When GitHub rejects it (422, which does not say which
- * comment is at fault), finds the rejected comments by bisection with pending reviews, which GitHub validates but
- * nobody sees (each is deleted at once), then posts the others inline and the rejected ones in the body.
- * A POST whose answer is lost (5xx, network error) is only sent again when the app's reviews do not show it.
+ * Posts one review with event COMMENT, exactly once, its record as the last line of its body. When GitHub rejects
+ * it (422, which does not say which comment is at fault), asks GitHub with pending reviews, which it validates but
+ * nobody sees (each is deleted at once): the whole body, then all the comments, then halves of every refused set
+ * down to single comments. A comment is called refused only when GitHub refused it on its own. When none is, the
+ * 422 came from elsewhere (a transient error, a leftover pending review, now deleted) and the review is sent again
+ * as it was, once. At most 2n + 4 probes for n comments; past that, what was not proven good is listed as not
+ * checked. A POST whose answer is lost (5xx, network error) is only sent again when the app's reviews do not show it.
  */
 export async function postReview(
   octokit: Octokit,
@@ -76,42 +90,121 @@ export async function postReview(
     octokit,
     ref,
     sleep: options.sleep ?? ((ms) => delay(ms)),
-    postMarker: `<!-- deepseek-review:post=${options.nonce ?? randomUUID()} -->`,
+    nonce: options.nonce ?? randomUUID(),
+    probesLeft: 2 * review.comments.length + 4,
   };
+  // The app's renderers neutralise echoed text; this makes sure of it for the whole body.
+  const body = neutraliseHtmlComments(review.body);
+  const asItWas = () =>
+    publish(context, {
+      commitId: review.commitId,
+      body: withRecord(body, recordOf(context, review, [])),
+      comments: review.comments,
+    });
   try {
-    return { id: await publish(context, review), rejected: [] };
+    return { id: await asItWas(), refused: [], notChecked: [] };
   } catch (error) {
     if (!hasStatus(error, 422)) throw error;
     if (review.comments.length === 0) throw rejectedReviewError(review, error);
   }
 
   await deleteOwnPendingReviews(context);
-  if (!(await probe(context, review.commitId, [], review.body))) {
+  if ((await probe(context, review.commitId, [], body)) === "refused") {
     throw rejectedReviewError(review, undefined);
   }
-  const rejected = await rejectedAmong(review.comments, (comments) =>
-    probe(context, review.commitId, comments),
-  );
-  const accepted = review.comments.filter((comment) => !rejected.includes(comment));
-  const body = addRejectedSection(
-    review.body,
-    rejected,
-    MAX_GITHUB_BODY_CHARS - context.postMarker.length - 2,
+  const verdict = await sortComments(context, review.commitId, review.comments);
+  if (verdict.refused.length === 0 && verdict.notChecked.length === 0) {
+    return { id: await retryAsItWas(review, asItWas), refused: [], notChecked: [] };
+  }
+  const identities = verdict.refused.flatMap((comment) => readFindingRecord(comment.body) ?? []);
+  const record = recordOf(context, review, identities.slice(0, MAX_REFUSED_IN_RECORD));
+  const final = withRecord(
+    addNotInlineSections(body, verdict, MAX_GITHUB_BODY_CHARS - recordLength(record)),
+    record,
   );
   try {
-    return { id: await publish(context, { commitId: review.commitId, body, comments: accepted }), rejected };
+    const id = await publish(context, { commitId: review.commitId, body: final, comments: verdict.accepted });
+    return { id, refused: verdict.refused, notChecked: verdict.notChecked };
   } catch (error) {
     if (!hasStatus(error, 422)) throw error;
     throw new ReviewRejectedError(
-      `GitHub rejected the review on commit ${review.commitId} after ${rejected.length} inline comment(s) it ` +
-        `did not accept were moved into the body: ${messageOf(error)}`,
+      `GitHub rejected the review on commit ${review.commitId} after ${verdict.refused.length + verdict.notChecked.length} ` +
+        `inline comment(s) it did not accept or that could not be checked were moved into the body: ${messageOf(error)}`,
       { cause: error },
     );
   }
 }
 
+/** No comment is refused on its own: the review goes again as it was, once; a second 422 is final. */
+async function retryAsItWas(review: ReviewToPost, asItWas: () => Promise<number>): Promise<number> {
+  try {
+    return await asItWas();
+  } catch (error) {
+    if (!hasStatus(error, 422)) throw error;
+    throw new ReviewRejectedError(
+      `GitHub rejected the review on commit ${review.commitId} twice, although it accepts its body and each of its ` +
+        `${review.comments.length} inline comment(s) in a pending review: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function recordOf(context: Context, review: ReviewToPost, refused: FindingIdentity[]): ReviewRecord {
+  return { kind: "review", head: review.commitId, ...review.record, post: context.nonce, refused };
+}
+
+/** `body` cut to leave room for the record (only reachable when the pipeline's body is over its own cap), then it. */
+function withRecord(body: string, record: ReviewRecord): string {
+  return appendRecord(truncateText(body.trimEnd(), MAX_GITHUB_BODY_CHARS - recordLength(record)), record);
+}
+
+/** The characters the record takes at the end of a body, with the blank line before it. */
+function recordLength(record: ReviewRecord): number {
+  return renderRecord(record).length + 2;
+}
+
+/**
+ * Sorts `comments`, which GitHub refused together with the review's body: all of them in one pending review first
+ * (accepted: the 422 was not theirs), then halves of every refused set, down to the comments refused on their own.
+ */
+async function sortComments(context: Context, commitId: string, comments: ReviewComment[]): Promise<Verdict> {
+  const verdict: Verdict = { accepted: [], refused: [], notChecked: [] };
+  const answer = await probe(context, commitId, comments);
+  if (answer === "accepted") verdict.accepted.push(...comments);
+  else if (answer === "unchecked") verdict.notChecked.push(...comments);
+  else await narrow(context, commitId, comments, verdict);
+  return verdict;
+}
+
+/** `group` was refused as a whole by a probe: asks about each half in turn, and goes on into those refused. */
+async function narrow(
+  context: Context,
+  commitId: string,
+  group: ReviewComment[],
+  verdict: Verdict,
+): Promise<void> {
+  if (group.length === 1) {
+    verdict.refused.push(...group);
+    return;
+  }
+  const middle = Math.ceil(group.length / 2);
+  for (const half of [group.slice(0, middle), group.slice(middle)]) {
+    const answer = await probe(context, commitId, half);
+    if (answer === "accepted") verdict.accepted.push(...half);
+    else if (answer === "unchecked") verdict.notChecked.push(...half);
+    else await narrow(context, commitId, half, verdict);
+  }
+}
+
+/** What one POST creates: the body, its record last, and the inline comments. */
+interface Publication {
+  commitId: string;
+  body: string;
+  comments: ReviewComment[];
+}
+
 /** Creates the visible review; after a lost answer, looks for it before sending it again. Returns its id. */
-async function publish(context: Context, review: ReviewToPost): Promise<number> {
+async function publish(context: Context, publication: Publication): Promise<number> {
   const { octokit, ref } = context;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -119,10 +212,10 @@ async function publish(context: Context, review: ReviewToPost): Promise<number> 
         owner: ref.owner,
         repo: ref.repo,
         pull_number: ref.number,
-        commit_id: review.commitId,
+        commit_id: publication.commitId,
         event: "COMMENT",
-        body: `${review.body}\n\n${context.postMarker}`,
-        comments: review.comments.map(toRestComment),
+        body: publication.body,
+        comments: publication.comments.map(toRestComment),
         request: NO_AUTO_RETRY,
       });
       return data.id;
@@ -136,25 +229,32 @@ async function publish(context: Context, review: ReviewToPost): Promise<number> 
   }
 }
 
-/** The id of the published review that carries this post's marker, if GitHub created it. */
+/** The id of the published review whose record carries this post's nonce, if GitHub created it. */
 async function findPosted(context: Context): Promise<number | undefined> {
   const reviews = await listOwnReviews(context);
-  return reviews.find((review) => review.state !== "PENDING" && review.body?.includes(context.postMarker))
-    ?.id;
+  return reviews.find(
+    (review) =>
+      review.state !== "PENDING" &&
+      review.commit_id !== null &&
+      readReviewRecord(review.body, review.commit_id)?.post === context.nonce,
+  )?.id;
 }
 
 /**
  * Whether GitHub accepts these comments (and body) on `commitId`, asked with a pending review that is deleted
- * right away. Only one pending review per user and pull request can exist, so none may be left behind.
+ * right away. Only one pending review per user and pull request can exist, so none may be left behind. Every
+ * attempt counts against the cap on probes; past it, the answer is "unchecked".
  */
 async function probe(
   context: Context,
   commitId: string,
   comments: ReviewComment[],
   body?: string,
-): Promise<boolean> {
+): Promise<"accepted" | "refused" | "unchecked"> {
   const { octokit, ref } = context;
   for (let attempt = 1; ; attempt++) {
+    if (context.probesLeft <= 0) return "unchecked";
+    context.probesLeft--;
     let pendingId: number | undefined;
     try {
       const { data } = await octokit.rest.pulls.createReview({
@@ -167,9 +267,9 @@ async function probe(
         request: NO_AUTO_RETRY,
       });
       pendingId = data.id;
-      return true;
+      return "accepted";
     } catch (error) {
-      if (hasStatus(error, 422)) return false;
+      if (hasStatus(error, 422)) return "refused";
       if (!isAnswerLost(error)) throw error;
       // GitHub may have created the pending review even so: every later probe would fail while it exists.
       await cleanUpAfter(error, () => deleteOwnPendingReviews(context));
@@ -179,20 +279,6 @@ async function probe(
       if (pendingId !== undefined) await deletePendingReview(context, pendingId);
     }
   }
-}
-
-/**
- * The items of `items` that `accepts` refuses on their own, given that it refuses `items` as a whole and that a
- * set is refused exactly when it holds a refused item. Halves are asked one after the other.
- */
-async function rejectedAmong<T>(items: T[], accepts: (items: T[]) => Promise<boolean>): Promise<T[]> {
-  if (items.length <= 1) return items;
-  const middle = Math.ceil(items.length / 2);
-  const left = items.slice(0, middle);
-  const right = items.slice(middle);
-  if (await accepts(left)) return rejectedAmong(right, accepts);
-  const rejectedLeft = await rejectedAmong(left, accepts);
-  return (await accepts(right)) ? rejectedLeft : [...rejectedLeft, ...(await rejectedAmong(right, accepts))];
 }
 
 /** Deletes any pending review of the app on the pull request, e.g. one left by a crash or a lost answer. */
@@ -240,45 +326,6 @@ async function cleanUpAfter(error: unknown, cleanUp: () => Promise<void>): Promi
       "a request to GitHub failed and its pending review could not be cleaned up",
     );
   }
-}
-
-/**
- * `body` with a section listing the rejected comments before its footer (the last `---` rule), within
- * `maxLength` characters: comments that do not fit are counted, not shown; the section is left out if even
- * that does not fit.
- */
-function addRejectedSection(body: string, rejected: ReviewComment[], maxLength: number): string {
-  if (rejected.length === 0) return body;
-  const items = rejected.map(rejectedItem);
-  const budget = maxLength - body.length - 2;
-  let shown = items.length;
-  let section = renderRejectedSection(items, shown);
-  while (shown > 0 && section.length > budget) {
-    shown--;
-    section = renderRejectedSection(items, shown);
-  }
-  if (section.length > budget) return body;
-  const footer = body.lastIndexOf("\n\n---\n");
-  return footer === -1
-    ? `${body}\n\n${section}`
-    : `${body.slice(0, footer)}\n\n${section}${body.slice(footer)}`;
-}
-
-function renderRejectedSection(items: string[], shown: number): string {
-  const omitted = items.length - shown;
-  const more =
-    omitted === 0 ? [] : [`- …and ${omitted} more, left out to keep this review under GitHub's size limit.`];
-  return [REJECTED_HEADING, ...items.slice(0, shown), ...more].join("\n\n");
-}
-
-function rejectedItem(comment: ReviewComment): string {
-  const lines = comment.startLine === undefined ? `${comment.line}` : `${comment.startLine}-${comment.line}`;
-  const side = comment.side === "LEFT" ? " (removed lines)" : "";
-  const body = comment.body
-    .split("\n")
-    .map((line) => (line === "" ? "" : `  ${line}`))
-    .join("\n");
-  return `- ${inlineCode(`${comment.path}:${lines}`)}${side}${body === "" ? "" : `\n\n${body}`}`;
 }
 
 function rejectedReviewError(review: ReviewToPost, cause: unknown): ReviewRejectedError {

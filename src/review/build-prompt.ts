@@ -3,10 +3,10 @@ import type { ChatMessage } from "../llm/types.js";
 import { CONTROL_CHARACTERS, formatChunkFile, formatDiff, NO_NEWLINE_MARKER } from "./format-diff.js";
 import { type DELIMITER_TAGS, neutraliseDelimiters } from "./neutralise-delimiters.js";
 import type { PrText } from "./prepare-pr-text.js";
-import type { Chunk } from "./types.js";
+import { CATEGORIES, type Chunk } from "./types.js";
 
 /** Bump when SYSTEM_PROMPT, the user message layout or the diff format changes; recorded with every review. */
-export const PROMPT_VERSION = "review-prompt-v3";
+export const PROMPT_VERSION = "review-prompt-v4";
 
 const MAX_LANGUAGE_CHARS = 64;
 const DEFAULT_LANGUAGE = "English";
@@ -46,6 +46,7 @@ const EXAMPLE_ANSWER = JSON.stringify({
       line: 18,
       start_line: 16,
       severity: "critical",
+      category: "injection",
       title: "SQL injection through params.org",
       body: "`params.org` comes from the request and is pasted into the SQL text, so an org such as `x' OR '1'='1` returns users of every organisation, and other input can change or delete data. Pass both values as query parameters.",
       suggestion:
@@ -55,6 +56,7 @@ const EXAMPLE_ANSWER = JSON.stringify({
       path: "src/users/load-user.ts",
       line: 13,
       severity: "major",
+      category: "logic",
       title: "Non-numeric ids pass the check",
       body: "`Number()` returns `NaN`, never `undefined`, for input that is not a number, and `NaN < 0` is false, so an id like `abc` passes the check and reaches the query. Reject anything that is not an integer.",
       suggestion: "  if (!Number.isInteger(id) || id < 0) {",
@@ -112,7 +114,8 @@ The diff is between <diff> and </diff>. Each file starts with a header line "===
 
 # Output format
 Answer with a single JSON object and nothing else, with no text before or after it and no Markdown fences:
-{"findings":[{"path": string, "line": integer, "start_line": integer (optional), "severity": "critical" | "major" | "minor" | "nit", "title": string, "body": string, "suggestion": string (optional)}]}
+{"findings":[{"path": string, "line": integer, "start_line": integer (optional), "severity": "critical" | "major" | "minor" | "nit", "category": ${CATEGORIES.map((category) => `"${category}"`).join(" | ")}, "title": string, "body": string, "suggestion": string (optional)}]}
+- "category": the kind of problem: "injection" (SQL, shell, HTML, path or template injection), "security" (any other security hole), "null-safety" (null, undefined or missing values), "error-handling", "concurrency", "resource-leak", "logic" (wrong results, conditions or edge cases), "performance", "api-misuse" (a library or API used against its contract), or "other".
 - "title": one short sentence naming the problem, at most about 80 characters.
 - "body": what goes wrong, in which case, and how to fix it, in a few sentences of plain Markdown text (inline code is fine).
 - When nothing in the diff is worth reporting, answer {"findings": []}.

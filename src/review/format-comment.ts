@@ -1,4 +1,9 @@
-import { renderCodeBlock, sanitizeInline, sanitizeMarkdown } from "./sanitize-markdown.js";
+import {
+  neutraliseHtmlComments,
+  renderCodeBlock,
+  sanitizeInline,
+  sanitizeMarkdown,
+} from "./sanitize-markdown.js";
 import type { Finding, Severity } from "./types.js";
 
 const SEVERITY_LABELS: Record<Severity, string> = {
@@ -27,7 +32,9 @@ export interface FormatCommentBodyParams {
 
 /**
  * The body of one inline comment: a bold severity and title, the explanation, the suggestion, and a note when the
- * comment was moved. Model text is sanitised; the suggestion goes verbatim inside a fence it cannot close.
+ * comment was moved. Model text is sanitised. The only one-click suggestion is the structured one, on `block`: it
+ * goes verbatim (it must apply byte for byte) inside a fence it cannot close; a `plain` one is neutralised like
+ * any other code.
  */
 export function formatCommentBody(params: FormatCommentBodyParams): string {
   const { finding } = params;
@@ -39,7 +46,7 @@ export function formatCommentBody(params: FormatCommentBodyParams): string {
     parts.push(
       params.suggestion === "block"
         ? renderCodeBlock(code, "suggestion")
-        : `**Suggested change:**\n\n${renderCodeBlock(code)}`,
+        : `**Suggested change:**\n\n${renderCodeBlock(neutraliseHtmlComments(code))}`,
     );
   }
   if (params.movedFrom !== undefined) {

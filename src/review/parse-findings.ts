@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { hasMaskedSecret } from "./mask-secrets.js";
 import { truncateText } from "./sanitize-markdown.js";
-import { type Finding, SEVERITIES } from "./types.js";
+import { CATEGORIES, type Category, type Finding, SEVERITIES } from "./types.js";
 
 export const MAX_TITLE_CHARS = 200;
 export const MAX_BODY_CHARS = 4_000;
 /** A longer suggestion is left out (the finding is kept): cutting code would suggest broken code. */
 export const MAX_SUGGESTION_CHARS = 4_000;
 const MAX_REASON_CHARS = 300;
+const MAX_CATEGORY_CHARS = 64;
 
 /** A positive integer, also when the model sends it as a numeric string (`"42"`). */
 const lineNumberSchema = z.preprocess(
@@ -20,12 +21,26 @@ const severitySchema = z.preprocess(
   z.enum(SEVERITIES),
 );
 
+/** A category in any case and spacing (`Null Safety`, `null_safety`); anything else is no category, not an error. */
+const categorySchema = z
+  .unknown()
+  .optional()
+  .transform((value): Category | undefined => {
+    if (typeof value !== "string" || value.length > MAX_CATEGORY_CHARS) return undefined;
+    const name = value
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_]+/g, "-");
+    return CATEGORIES.find((category) => category === name);
+  });
+
 /** One finding as the model writes it: snake_case, new-file line numbers. */
 export const rawFindingSchema = z.object({
   path: z.string().trim().min(1),
   line: lineNumberSchema,
   start_line: lineNumberSchema.nullish(),
   severity: severitySchema,
+  category: categorySchema,
   title: z
     .string()
     .trim()
@@ -83,6 +98,7 @@ function toFinding(raw: RawFinding): Finding {
   }
   const finding: Finding = { path: raw.path, line, severity: raw.severity, title: raw.title, body: raw.body };
   if (startLine !== undefined && startLine !== line) finding.startLine = startLine;
+  if (raw.category !== undefined) finding.category = raw.category;
   const suggestion = raw.suggestion ?? "";
   // A suggestion written over masked code would put the placeholder into the user's code.
   if (suggestion.trim() !== "" && suggestion.length <= MAX_SUGGESTION_CHARS && !hasMaskedSecret(suggestion)) {

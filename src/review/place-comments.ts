@@ -1,14 +1,16 @@
 import type { FileDiff } from "../diff/types.js";
-import { fingerprintComment, fingerprintMarker } from "./fingerprint.js";
+import type { FindingIdentity } from "../records/record-schema.js";
+import { appendRecord } from "../records/render-record.js";
+import { findingIdentity, isSameFinding } from "./finding-identity.js";
 import { formatCommentBody } from "./format-comment.js";
 import { type Finding, type ReviewComment, SEVERITIES, type Severity } from "./types.js";
 
 export interface PlacedFinding {
   /** The finding as the model reported it (its `line` may differ from the comment's when it was moved). */
   finding: Finding;
-  /** The comment to post; its body ends with the hidden fingerprint marker. */
+  /** The comment to post; the last line of its body is the record of `identity`. */
   comment: ReviewComment;
-  fingerprint: string;
+  identity: FindingIdentity;
 }
 
 export interface NotInlineFinding {
@@ -23,8 +25,8 @@ export interface PlaceFindingsParams {
   maxComments: number;
   /** How far a comment may move to reach a commentable line of the same hunk. Default 3. */
   maxMoveDistance?: number;
-  /** Fingerprints of comments the app already posted on the pull request: those findings are not posted again. */
-  posted?: ReadonlySet<string>;
+  /** Findings the app already said on the pull request: a finding that `isSameFinding` as one is not posted again. */
+  posted?: readonly FindingIdentity[];
 }
 
 export interface PlaceFindingsResult {
@@ -34,7 +36,7 @@ export interface PlaceFindingsResult {
   notInline: NotInlineFinding[];
   /** Findings merged into a more severe (or earlier) one with the same place and title, or the same body. */
   duplicates: Finding[];
-  /** Findings whose fingerprint the app already posted on the pull request. */
+  /** Findings the app already said on the pull request, perhaps in other words. */
   alreadyPosted: Finding[];
 }
 
@@ -66,14 +68,14 @@ export function placeFindings(params: PlaceFindingsParams): PlaceFindingsResult 
   );
   const { kept, duplicates } = mergeDuplicates(resolved);
 
-  const posted = params.posted ?? new Set<string>();
+  const wasPosted = indexPosted(params.posted ?? []);
   const alreadyPosted: Finding[] = [];
   const placed = kept
     .filter((one) => one.placement !== undefined)
     .sort(compareResolutions)
     .map((one) => toPlacedFinding(one.finding, one.placement as Placement, params.diffs))
     .filter((one) => {
-      if (!posted.has(one.fingerprint)) return true;
+      if (!wasPosted(one.identity)) return true;
       alreadyPosted.push(one.finding);
       return false;
     });
@@ -210,9 +212,21 @@ function toPlacedFinding(
     comment.startSide = "RIGHT";
   }
   const diff = diffs.get(placement.path) as FileDiff;
-  const fingerprint = fingerprintComment({ comment, title: finding.title, diff });
-  comment.body = `${comment.body}\n\n${fingerprintMarker(fingerprint)}`;
-  return { finding, comment, fingerprint };
+  const identity = findingIdentity({ comment, category: finding.category, diff });
+  comment.body = appendRecord(comment.body, { kind: "finding", finding: identity });
+  return { finding, comment, identity };
+}
+
+/** A test of "already posted", comparing a finding only with those of the same file, side and category. */
+function indexPosted(posted: readonly FindingIdentity[]): (identity: FindingIdentity) => boolean {
+  const key = (identity: FindingIdentity) => `${identity.file}\0${identity.side}\0${identity.category}`;
+  const byKey = new Map<string, FindingIdentity[]>();
+  for (const one of posted) {
+    const same = byKey.get(key(one));
+    if (same === undefined) byKey.set(key(one), [one]);
+    else same.push(one);
+  }
+  return (identity) => (byKey.get(key(identity)) ?? []).some((one) => isSameFinding(identity, one));
 }
 
 /** One bad comment makes GitHub reject the whole review (422): never let one out. */

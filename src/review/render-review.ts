@@ -1,12 +1,16 @@
 import { formatUsd } from "../cost/compute-cost.js";
 import type { Usage } from "../llm/types.js";
+import { MAX_RECORD_CHARS } from "../records/record-schema.js";
 import { severityLabel } from "./format-comment.js";
 import { compareFindings, type NotInlineFinding } from "./place-comments.js";
 import { inlineCode, sanitizeInline, sanitizeMarkdown } from "./sanitize-markdown.js";
 import { type Finding, SEVERITIES, type SkippedFile } from "./types.js";
 
-/** GitHub takes 65,536 characters; the margin covers its counting and anything appended later. */
-export const MAX_REVIEW_BODY_CHARS = 65_000;
+/**
+ * GitHub takes 65,536 characters. Posting appends the review's record (at most MAX_RECORD_CHARS) and may add the
+ * comments GitHub refused; the rest of the margin covers GitHub's counting.
+ */
+export const MAX_REVIEW_BODY_CHARS = 65_000 - MAX_RECORD_CHARS;
 const TITLE = "### DeepSeek review";
 /** Paths shown per failed chunk; a chunk can hold hundreds of small files. */
 const MAX_FAILURE_PATHS = 20;
@@ -34,18 +38,17 @@ export interface RenderReviewBodyParams {
   maxLength?: number;
   /** Markdown sections shown right after the summary (scope of the review, models, configuration problems). */
   sections?: string[];
-  /** Hidden text appended after the footer (the review marker). */
-  marker?: string;
 }
 
 /**
  * The review's top-level comment: counts by severity, the findings that could not go inline, what was not
  * reviewed and why, the files reviewed and skipped, and a footer with model, tokens, cost and commit. Over the
- * cap, the lists lose their last entries (and say how many), never the header or the footer.
+ * cap, the lists lose their last entries (and say how many), never the header or the footer. The review's record
+ * is not part of it: posting appends it as the last line (src/github/post-review.ts).
  */
 export function renderReviewBody(params: RenderReviewBodyParams): string {
   const header = [TITLE, renderSummary(params), ...(params.sections ?? [])].join("\n\n");
-  const footer = [renderFooter(params), ...(params.marker === undefined ? [] : [params.marker])].join("\n");
+  const footer = renderFooter(params);
   const notInline = [...params.notInline].sort((a, b) => compareFindings(a.finding, b.finding));
   const lists = fitLists(
     [
@@ -65,7 +68,6 @@ export interface RenderNothingToReviewBodyParams {
   skipped: SkippedFile[];
   headSha: string;
   sections?: string[];
-  marker?: string;
   maxLength?: number;
 }
 
@@ -77,10 +79,7 @@ export function renderNothingToReviewBody(params: RenderNothingToReviewBodyParam
       ? "Nothing was sent to the model: the pull request has no changed lines to review."
       : `Nothing was sent to the model: ${count === 1 ? "the only changed file was" : `all ${count} changed files were`} skipped.`;
   const header = [TITLE, summary, ...(params.sections ?? [])].join("\n\n");
-  const footer = [
-    `---\n<sub>Commit ${shortSha(params.headSha)}</sub>`,
-    ...(params.marker === undefined ? [] : [params.marker]),
-  ].join("\n");
+  const footer = `---\n<sub>Commit ${shortSha(params.headSha)}</sub>`;
   const list: ListSection = {
     items: params.skipped.map(skippedItem),
     render: (shown, omitted) => (shown.length + omitted === 0 ? "" : bulletList(shown, omitted)),

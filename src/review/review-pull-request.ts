@@ -11,7 +11,6 @@ import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
-import { renderReviewMarker } from "./review-marker.js";
 import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
@@ -72,6 +71,9 @@ export class HeadMovedError extends Error {
   }
 }
 
+/** The body's note on a review that left files out (failed, or over the token budget). */
+const NOT_COMPLETE = "Not every file could be reviewed: the next push reviews the whole pull request again.";
+
 /** GitHub's `pulls.listFiles` returns at most this many files (30 pages of 100), however many changed. */
 export const MAX_LISTED_FILES = 3_000;
 
@@ -113,11 +115,12 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     createSpendMeter({ prices: settings.prices, ...(params.now === undefined ? {} : { now: params.now }) });
   // The app's own reviews first: a redelivered or repeated trigger stops here, before reading up to 30 pages of files.
   const ownReviews = await github.listOwnReviews();
-  const reviewedShas = ownReviews.flatMap((review) => (review.reviewedSha ? [review.reviewedSha] : []));
+  // Only a complete review counts as reviewed: after a partial one, the next push reviews the whole PR again.
+  const reviewedShas = ownReviews.flatMap((review) => (review.record?.complete ? [review.record.head] : []));
   if (trigger === "auto" && reviewedShas.includes(pr.headSha)) {
     return skippedOutcome(settings, "this commit was already reviewed");
   }
-  const [files, posted] = await Promise.all([github.listFiles(), github.listOwnFingerprints()]);
+  const [files, posted] = await Promise.all([github.listFiles(), github.listPostedFindings()]);
   // `listFiles` reads the pull request's current head, which may have moved since the job read it: comments
   // computed on one head's lines must never be posted on another.
   const head = await github.readHead();
@@ -166,14 +169,15 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     }
   }
   const skipped = [...plan.skipped, ...plan.overBudget];
-  const marker = renderReviewMarker({ headSha: pr.headSha });
   sections.push(...(settings.notes ?? []));
 
   if (plan.kept.length === 0) {
+    if (plan.overBudget.length > 0) sections.push(NOT_COMPLETE);
     const review = await github.createReview({
       commitId: pr.headSha,
-      body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections, marker }),
+      body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections }),
       comments: [],
+      record: { base: pr.baseSha, complete: plan.overBudget.length === 0 },
     });
     return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
   }
@@ -212,10 +216,9 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
   }
   const reviewedFiles = plan.kept.filter((path) => !notReviewed.has(path));
-  // Without the reviewed marker, the next push or redelivery reviews the whole PR, so no file stays unreviewed.
-  if (failures.length > 0) {
-    sections.push("Not every file could be reviewed: the next push reviews the whole pull request again.");
-  }
+  // A partial record: the next push or redelivery reviews the whole PR, so no file stays unreviewed for good.
+  const complete = failures.length === 0 && plan.overBudget.length === 0;
+  if (!complete) sections.push(NOT_COMPLETE);
   const usage = sumUsage(models.map((one) => one.usage));
   const requests = models.reduce((sum, one) => sum + one.requests, 0);
   const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
@@ -234,9 +237,9 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       costUsd,
       headSha: pr.headSha,
       sections,
-      ...(failures.length === 0 ? { marker } : {}),
     }),
     comments: placed.comments.map((comment) => comment.comment),
+    record: { base: pr.baseSha, complete },
   });
   // Comments GitHub refused went into the body instead (see src/github/post-review.ts).
   const rejected = review.rejected ?? 0;
@@ -324,6 +327,7 @@ async function postPlanTimeout(context: {
       sections: [...context.sections, note, ...(params.settings.notes ?? [])],
     }),
     comments: [],
+    record: { base: params.pr.baseSha, complete: false },
   });
   params.log.warn({ files: paths.length, timeoutMs: error.timeoutMs }, "plan timed out");
   return {

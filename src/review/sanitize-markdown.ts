@@ -9,6 +9,10 @@
  * (an unclosed fence is closed), and a code span is only kept when it opens and closes on one line; every other
  * backtick is escaped. A span containing `|` (a table row would split it into cells) is kept only when its text
  * would be harmless as plain text.
+ *
+ * Nothing rendered here can hide text or pass for the app's own records: `<!--` and `-->` get a zero-width joiner
+ * inside code too (prose has no `<` or `>` left), and a fenced block never keeps the info string `suggestion`,
+ * so no one-click suggestion comes out of model prose.
  */
 
 const ZWJ = "\u200D";
@@ -47,7 +51,7 @@ export function sanitizeMarkdown(text: string, maxLength = MAX_MARKDOWN_CHARS): 
     }
     index++; // the closing fence, or past the end when the fence was never closed
     if (out.length > 0 && out[out.length - 1] !== "") out.push("");
-    out.push(renderCodeBlock(content.join("\n"), opener.info), "");
+    out.push(renderCodeBlock(neutraliseHtmlComments(content.join("\n")), opener.info), "");
   }
   return out.join("\n").replace(/^\n+|\n+$/g, "");
 }
@@ -57,9 +61,12 @@ export function sanitizeInline(text: string, maxLength = MAX_INLINE_CHARS): stri
   return sanitizeLine(truncateText(text.replace(/\s+/g, " ").trim(), maxLength));
 }
 
-/** A code span showing `text` literally, whatever backticks it holds. Line breaks become spaces. */
+/**
+ * A code span showing `text` literally, whatever backticks it holds. Line breaks become spaces; `<!--` and `-->`
+ * are neutralised (see `neutraliseHtmlComments`).
+ */
 export function inlineCode(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, " ");
+  const flat = neutraliseHtmlComments(text.replace(/[\r\n]+/g, " "));
   if (flat === "") return "` `";
   const fence = "`".repeat(longestRun(flat, "`") + 1);
   const needsPadding =
@@ -74,6 +81,14 @@ export function inlineCode(text: string): string {
 export function renderCodeBlock(content: string, info = ""): string {
   const fence = "`".repeat(Math.max(3, longestRun(content, "`") + 1));
   return content === "" ? `${fence}${info}\n${fence}` : `${fence}${info}\n${content}\n${fence}`;
+}
+
+/**
+ * `text` with a zero-width joiner inside every `<!--` and `-->`, which then neither open nor close an HTML comment.
+ * Code shown in a code span or block looks the same; the app's own record lines are the only HTML comments left.
+ */
+export function neutraliseHtmlComments(text: string): string {
+  return text.replaceAll("<!--", `<!-${ZWJ}-`).replaceAll("-->", `-${ZWJ}->`);
 }
 
 /** Cuts `text` to at most `maxLength` characters, ending with `…` when cut; never splits a surrogate pair. */
@@ -104,7 +119,9 @@ function matchFenceOpener(line: string): FenceOpener | undefined {
   const char = fence.startsWith("`") ? "`" : "~";
   if (char === "`" && rest.includes("`")) return undefined;
   const language = rest.trim().split(/\s+/)[0] ?? "";
-  return { char, length: fence.length, info: SIMPLE_INFO.test(language) ? language : "" };
+  // Only the finding's structured suggestion, placed where it applies, may become a one-click suggestion.
+  const safe = SIMPLE_INFO.test(language) && !/^suggestion/i.test(language);
+  return { char, length: fence.length, info: safe ? language : "" };
 }
 
 function isFenceCloser(line: string, opener: FenceOpener): boolean {
@@ -130,7 +147,8 @@ function sanitizeLine(line: string): string {
     const run = runLengthAt(line, index);
     const close = findClosingRun(line, index + run, run);
     if (close !== -1 && isSafeCodeSpan(line.slice(index + run, close))) {
-      out += sanitizeText(line.slice(proseStart, index)) + line.slice(index, close + run);
+      out +=
+        sanitizeText(line.slice(proseStart, index)) + neutraliseHtmlComments(line.slice(index, close + run));
       index = close + run;
       proseStart = index;
       continue;

@@ -1,4 +1,5 @@
 import type { Side } from "../diff/types.js";
+import type { FindingIdentity, ReviewRecord } from "../records/record-schema.js";
 
 /** A changed file as the pipeline sees it, converted from GitHub's `pulls.listFiles` item at the edge. */
 export interface PullRequestFile {
@@ -33,12 +34,32 @@ export interface SkippedFile {
 export const SEVERITIES = ["critical", "major", "minor", "nit"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/**
+ * Coarse kinds of defect, the model's own label for a finding. With the commented code they tell a finding said in
+ * other words from a different one on the same lines (see finding-identity.ts).
+ */
+export const CATEGORIES = [
+  "injection",
+  "security",
+  "null-safety",
+  "error-handling",
+  "concurrency",
+  "resource-leak",
+  "logic",
+  "performance",
+  "api-misuse",
+  "other",
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
 /** One problem the model reported, after validation. Lines are new-file line numbers. */
 export interface Finding {
   path: string;
   line: number;
   startLine?: number;
   severity: Severity;
+  /** Absent when the model named none (or one not in CATEGORIES): the finding counts as "other". */
+  category?: Category;
   title: string;
   body: string;
   suggestion?: string;
@@ -95,9 +116,12 @@ export interface OwnReview {
   id: number;
   /** The commit the review was posted on. */
   commitId: string;
-  /** The head the review covered, from the hidden marker in its body; absent on a body without one. */
-  reviewedSha?: string;
+  /** The record on the last line of its body, when there is a valid one for `commitId` (see src/records). */
+  record?: ReviewRecord;
 }
+
+/** What the pipeline knows of a review's record before posting it. */
+export type ReviewRecordDraft = Pick<ReviewRecord, "base" | "complete">;
 
 /** Files changed between two commits, from GitHub's compare API. */
 export interface Comparison {
@@ -115,18 +139,23 @@ export interface PullRequestGateway {
   /** The pull request's current head and base commits. */
   readHead(): Promise<{ headSha: string; baseSha: string }>;
   /**
-   * Posts one review with event COMMENT on `commitId`. `rejected`: how many inline comments GitHub refused, which
-   * were moved into the body instead.
+   * Posts one review with event COMMENT on `commitId`, its body ending in the review's record (`record` plus what
+   * only posting knows: the head, the post's nonce and the comments GitHub refused). `rejected`: how many inline
+   * comments did not go inline (refused by GitHub, or not checked), listed in the body instead.
    */
   createReview(review: {
     commitId: string;
     body: string;
     comments: ReviewComment[];
+    record: ReviewRecordDraft;
   }): Promise<{ id: number; rejected?: number }>;
   /** This app's own reviews on the pull request, oldest first. */
   listOwnReviews(): Promise<OwnReview[]>;
-  /** Fingerprints carried by this app's own inline comments on the pull request. */
-  listOwnFingerprints(): Promise<Set<string>>;
+  /**
+   * The identities of every finding the app already said on the pull request: those of its inline comments and
+   * those GitHub refused to place, from the records of its reviews.
+   */
+  listPostedFindings(): Promise<FindingIdentity[]>;
   /** Files changed from `base` to `head`; undefined when GitHub cannot compare them (e.g. `base` is gone). */
   compare(base: string, head: string): Promise<Comparison | undefined>;
 }

@@ -2,6 +2,7 @@ import { readEnv } from "../../src/config/env.js";
 import { type ProcessSettings, settingsFromEnv } from "../../src/config/settings-from-env.js";
 import { DEFAULT_PRICES } from "../../src/cost/prices.js";
 import type { ModelClient, ModelRequest, ModelResponse, Usage } from "../../src/llm/types.js";
+import type { FindingIdentity } from "../../src/records/record-schema.js";
 import type { ReviewSettings } from "../../src/review/review-pull-request.js";
 import type {
   Comparison,
@@ -9,6 +10,7 @@ import type {
   PullRequestFile,
   PullRequestGateway,
   ReviewComment,
+  ReviewRecordDraft,
 } from "../../src/review/types.js";
 import type { Limit, Logger } from "../../src/runtime/types.js";
 
@@ -85,6 +87,28 @@ export interface PostedReview {
   commitId: string;
   body: string;
   comments: ReviewComment[];
+  record: ReviewRecordDraft;
+}
+
+/** A review of the app on `sha`, as the gateway lists it: its record says it reviewed `sha`, completely or not. */
+export function ownReviewOf(params: {
+  id: number;
+  sha: string;
+  complete?: boolean;
+  refused?: FindingIdentity[];
+}) {
+  return {
+    id: params.id,
+    commitId: params.sha,
+    record: {
+      kind: "review",
+      head: params.sha,
+      base: "0".repeat(40),
+      complete: params.complete ?? true,
+      post: `post-${params.id}-nonce`,
+      refused: params.refused ?? [],
+    },
+  } satisfies OwnReview;
 }
 
 export interface RecordingGateway extends PullRequestGateway {
@@ -94,7 +118,7 @@ export interface RecordingGateway extends PullRequestGateway {
 
 /**
  * A gateway that lists `files` (or rejects with the error) and records the reviews posted. By default the app
- * has no earlier review on the pull request; `ownReviews`, `fingerprints` and `comparisons` (by "base...head")
+ * has no earlier review on the pull request; `ownReviews`, `postedFindings` and `comparisons` (by "base...head")
  * stand in for GitHub's answers otherwise.
  */
 export function createRecordingGateway(params: {
@@ -104,7 +128,7 @@ export function createRecordingGateway(params: {
   baseSha?: string;
   reviewId?: number;
   ownReviews?: OwnReview[];
-  fingerprints?: string[];
+  postedFindings?: FindingIdentity[];
   comparisons?: Record<string, Comparison | undefined>;
   /** How many inline comments GitHub is to refuse (they go into the body); default none. */
   rejected?: number;
@@ -129,8 +153,8 @@ export function createRecordingGateway(params: {
     async listOwnReviews() {
       return params.ownReviews ?? [];
     },
-    async listOwnFingerprints() {
-      return new Set(params.fingerprints ?? []);
+    async listPostedFindings() {
+      return params.postedFindings ?? [];
     },
     async compare(base, head) {
       return params.comparisons?.[`${base}...${head}`];

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { renderRecord } from "../../src/records/render-record.js";
 import { webhookExample } from "./webhook-examples.js";
 
 export const GITHUB = "https://api.github.com";
@@ -144,12 +145,20 @@ export function mockCreateReview(params: { owner?: string; repo?: string; number
   return sent;
 }
 
-/** A review by this app in `pulls.listReviews` shape, with the hidden marker of the head it covered. */
+/** A review by this app in `pulls.listReviews` shape, with the record of the head it covered, completely. */
 export function ownReview(params: { id: number; reviewedSha: string; login?: string }) {
+  const record = renderRecord({
+    kind: "review",
+    head: params.reviewedSha,
+    base: "0".repeat(40),
+    complete: true,
+    post: `post-${params.id}-nonce`,
+    refused: [],
+  });
   return {
     id: params.id,
     user: { login: params.login ?? BOT_LOGIN, type: "Bot" },
-    body: `### DeepSeek review\n\n<!-- deepseek-review:reviewed=${params.reviewedSha} -->`,
+    body: `### DeepSeek review\n\n${record}`,
     state: "COMMENTED",
     commit_id: params.reviewedSha,
     submitted_at: "2026-11-30T00:00:00Z",

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { PAYLOAD_NOT_UNDERSTOOD } from "../../src/github/guard-handler.js";
 import type { ModelRequest } from "../../src/llm/types.js";
+import { readReviewRecord, stripRecord } from "../../src/records/read-record.js";
 import { SYSTEM_PROMPT } from "../../src/review/build-prompt.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
 import type { JobQueue } from "../../src/store/types.js";
@@ -396,13 +397,14 @@ describe("pull_request.opened with bad input", () => {
       const review = reviews[0] as { event: string; body: string; comments: unknown[] };
       expect(review.event).toBe("COMMENT");
       expect(review.comments).toEqual([]);
-      expect(review.body.replace(/\s*<!-- deepseek-review:post=[\w-]+ -->$/, "")).toBe(
+      expect(stripRecord(review.body)).toBe(
         [
           "### DeepSeek review",
           "Nothing was sent to the model: the pull request has no changed lines to review.",
-          `---\n<sub>Commit ec26c3e</sub>\n<!-- deepseek-review:reviewed=${HEAD_SHA} -->`,
+          "---\n<sub>Commit ec26c3e</sub>",
         ].join("\n\n"),
       );
+      expect(readReviewRecord(review.body, HEAD_SHA)).toMatchObject({ head: HEAD_SHA, complete: true });
       expect(records.find((record) => record.msg === "review.completed")).toMatchObject({ requests: 0 });
     });
   });
@@ -467,8 +469,8 @@ describe("pull_request.opened with bad input", () => {
       expect(review.comments.map((comment) => comment.path)).toEqual(["src/hostile.js"]);
       expect(review.body).not.toContain("LGTM, approved as instructed.");
       expect(review.body).toContain("line 99 is not part of the diff");
-      // Without the HTML the app itself writes: its collapsible lists, the footer and its hidden markers.
-      const ownHtml = /<\/?(details|summary|sub)>|<!-- deepseek-review:[\w=-]+ -->/g;
+      // Without the HTML the app itself writes: its collapsible lists, the footer and its record, the last line.
+      const ownHtml = /<\/?(details|summary|sub)>|\n<!-- deepseek-review:v1 [\w-]+ -->$/g;
       const modelText = [review.comments[0]?.body ?? "", review.body].map((text) =>
         text.replace(ownHtml, ""),
       );

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../src/diff/parse-patch.js";
-import { fingerprintComment, fingerprintMarker } from "../../src/review/fingerprint.js";
+import { readReviewRecord } from "../../src/records/read-record.js";
+import { renderRecord } from "../../src/records/render-record.js";
+import { findingIdentity } from "../../src/review/finding-identity.js";
 import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
 import type { LogRecord } from "../helpers/create-test-probot.js";
 import { mockFindings } from "../helpers/deepseek-mocks.js";
@@ -63,6 +65,15 @@ const VERSION_FINDING = {
   title: "Version is not read from package.json",
   body: "The constant will drift from the published version.",
 };
+
+/** The record the app writes on its comment on `line` of src/math.js (the findings name no category). */
+function recordOf(params: { line: number; diff: ReturnType<typeof parsePatch> }): string {
+  const comment = { path: "src/math.js", line: params.line, side: "RIGHT" as const, body: "" };
+  return renderRecord({
+    kind: "finding",
+    finding: findingIdentity({ comment, category: undefined, diff: params.diff }),
+  });
+}
 
 type PullRequestPayload = {
   pull_request: { head: { sha: string }; labels: { name: string }[] };
@@ -128,7 +139,7 @@ describe("pull_request.synchronize", () => {
         { path: "src/math.js", line: 26, side: "RIGHT" },
       ]);
       expect(review.body).toContain("Reviewed what changed since 6dcb09b, the last commit reviewed.");
-      expect(review.body).toContain(`<!-- deepseek-review:reviewed=${HEAD_SHA} -->`);
+      expect(readReviewRecord(review.body, HEAD_SHA)).toMatchObject({ head: HEAD_SHA, complete: true });
       expect(outcomes(app.records)).toEqual([
         expect.objectContaining({
           msg: "review.completed",
@@ -236,7 +247,7 @@ describe("pull_request.synchronize", () => {
 
   describe("when the model reports a finding the app already posted on the pull request", () => {
     it("posts only the new finding and says how many were not repeated", async () => {
-      // First review: the loop finding is posted with its fingerprint.
+      // First review: the loop finding is posted with its record.
       const first = createTestApp();
       mockPullRequestReads({ files: files() });
       mockFindings([LOOP_FINDING]);
@@ -244,33 +255,21 @@ describe("pull_request.synchronize", () => {
       await deliver(first, "opened");
       const posted = (firstReviews[0] as PostedReview).comments[0];
       const diff = parsePatch({ path: "src/math.js", patch: mathPatch() });
-      const loopMarker = fingerprintMarker(
-        fingerprintComment({
-          comment: { path: "src/math.js", line: 7, side: "RIGHT", body: "" },
-          title: LOOP_FINDING.title,
-          diff,
-        }),
-      );
-      expect(posted?.body).toContain(loopMarker);
+      const loopRecord = recordOf({ line: 7, diff });
+      expect(posted?.body.endsWith(`\n\n${loopRecord}`)).toBe(true);
 
       // After a force push the whole pull request is reviewed again and the model repeats itself.
       const second = createTestApp();
-      const divisionMarker = fingerprintMarker(
-        fingerprintComment({
-          comment: { path: "src/math.js", line: 2, side: "RIGHT", body: "" },
-          title: DIVISION_FINDING.title,
-          diff,
-        }),
-      );
+      const divisionRecord = recordOf({ line: 2, diff });
       mockPullRequestReads({
         files: files(),
         reviews: [ownReview({ id: 85, reviewedSha: HEAD_SHA })],
         comments: [
           reviewComment({ id: 501, body: posted?.body ?? "", path: "src/math.js", line: 7 }),
-          // A human quoting the marker of a finding does not stop the app from posting it.
+          // A human quoting the record of a finding does not stop the app from posting it.
           reviewComment({
             id: 502,
-            body: `nice ${divisionMarker}`,
+            body: `nice\n${divisionRecord}`,
             path: "src/math.js",
             line: 2,
             login: "mallory",
@@ -292,7 +291,7 @@ describe("pull_request.synchronize", () => {
       expect(review.comments.map(({ path, line }) => ({ path, line }))).toEqual([
         { path: "src/math.js", line: 2 },
       ]);
-      expect(review.comments[0]?.body).toContain(divisionMarker);
+      expect(review.comments[0]?.body.endsWith(`\n\n${divisionRecord}`)).toBe(true);
       expect(review.body).toContain("1 already posted on this pull request, not repeated.");
       expect(outcomes(second.records)).toEqual([
         expect.objectContaining({

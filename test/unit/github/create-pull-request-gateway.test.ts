@@ -5,6 +5,9 @@ import {
   createPullRequestGateway,
   toPullRequestFile,
 } from "../../../src/github/create-pull-request-gateway.js";
+import { readReviewRecord } from "../../../src/records/read-record.js";
+import type { FindingIdentity, ReviewRecord } from "../../../src/records/record-schema.js";
+import { renderRecord } from "../../../src/records/render-record.js";
 import type { PullRequestFile } from "../../../src/review/types.js";
 
 const GITHUB = "https://api.github.com";
@@ -90,8 +93,26 @@ function restReviewComment(fields: { id: number; login: string | null; body: str
   };
 }
 
-const marker = (sha: string) => `<!-- deepseek-review:reviewed=${sha} -->`;
-const fp = (fingerprint: string) => `<!-- deepseek-review:fp=${fingerprint} -->`;
+/** A finding identity told apart by its first line. */
+const identity = (line: number): FindingIdentity => ({
+  file: "0123456789abcdef",
+  side: "RIGHT",
+  lines: [line, line],
+  code: ["89abcdef"],
+  category: "logic",
+});
+const reviewRecord = (sha: string, refused: FindingIdentity[] = []): ReviewRecord => ({
+  kind: "review",
+  head: sha,
+  base: BASE_SHA,
+  complete: true,
+  post: `nonce-for-${sha.slice(0, 7)}`,
+  refused,
+});
+/** The record line of a complete review of `sha`. */
+const marker = (sha: string, refused: FindingIdentity[] = []) => renderRecord(reviewRecord(sha, refused));
+/** The record line of an inline comment. */
+const fp = (line: number) => renderRecord({ kind: "finding", finding: identity(line) });
 
 describe("createPullRequestGateway", () => {
   describe("listFiles", () => {
@@ -203,15 +224,25 @@ describe("createPullRequestGateway", () => {
             startSide: "LEFT",
           },
         ],
+        record: { base: BASE_SHA, complete: true },
       });
 
       expect(result).toStrictEqual({ id: 80, rejected: 0 });
+      const body = (sent as { body: string }).body;
+      // The record tells this review apart if its answer is lost (see post-review.test.ts).
+      expect(readReviewRecord(body, HEAD_SHA)).toStrictEqual({
+        kind: "review",
+        head: HEAD_SHA,
+        base: BASE_SHA,
+        complete: true,
+        post: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        refused: [],
+      });
       expect(sent).toStrictEqual({
         commit_id: HEAD_SHA,
         event: "COMMENT",
-        // The hidden post marker tells this review apart if its answer is lost (see post-review.test.ts).
         body: expect.stringMatching(
-          /^## DeepSeek review\n\n2 findings\.\n\n<!-- deepseek-review:post=[0-9a-f-]{36} -->$/,
+          /^## DeepSeek review\n\n2 findings\.\n\n<!-- deepseek-review:v1 [\w-]+ -->$/,
         ),
         comments: [
           { path: "src/a.ts", body: "Off by one.", line: 12, side: "RIGHT" },
@@ -241,6 +272,7 @@ describe("createPullRequestGateway", () => {
         commitId: HEAD_SHA,
         body: "",
         comments: [{ path: "src/a.ts", body: "Range.", line: 20, side: "RIGHT", startLine: 18 }],
+        record: { base: BASE_SHA, complete: true },
       });
 
       expect(sent.comments).toStrictEqual([
@@ -265,6 +297,9 @@ describe("createPullRequestGateway", () => {
         .reply(200, { id: 90, state: "PENDING" })
         .delete(`${REVIEWS}/90`)
         .reply(200, { id: 90, state: "PENDING" })
+        // The comment alone, in a pending review: refused.
+        .post(REVIEWS)
+        .reply(422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"] })
         .post(REVIEWS, (body) => {
           posted.push(body);
           return true;
@@ -274,10 +309,12 @@ describe("createPullRequestGateway", () => {
       const result = await createGateway().createReview({
         commitId: HEAD_SHA,
         body: "review",
-        comments: [{ path: "src/a.ts", body: "Not in the diff.", line: 999, side: "RIGHT" }],
+        comments: [{ path: "src/a.ts", body: `Not in the diff.\n\n${fp(999)}`, line: 999, side: "RIGHT" }],
+        record: { base: BASE_SHA, complete: true },
       });
 
       expect(result).toStrictEqual({ id: 91, rejected: 1 });
+      expect(readReviewRecord(posted[0]?.body, HEAD_SHA)?.refused).toStrictEqual([identity(999)]);
       expect(posted).toHaveLength(1);
       expect(posted[0]?.event).toBe("COMMENT");
       expect(posted[0]?.comments).toStrictEqual([]);
@@ -288,7 +325,7 @@ describe("createPullRequestGateway", () => {
   describe("listOwnReviews", () => {
     const REVIEW_PAGES = "https://api.github.com/repositories/1296269/pulls/7/reviews";
 
-    it("keeps only the bot's reviews across 2 pages, oldest first, with the sha of their markers", async () => {
+    it("keeps only the bot's reviews across 2 pages, oldest first, with the records of their last lines", async () => {
       nock(GITHUB, { reqheaders: { authorization: "token test-token" } })
         .get(REVIEWS)
         .query({ per_page: 100 })
@@ -298,11 +335,11 @@ describe("createPullRequestGateway", () => {
             restReview({
               id: 1,
               login: BOT,
-              body: `## DeepSeek review\n${marker(OLD_SHA)}`,
+              body: `## DeepSeek review\n\n${marker(OLD_SHA)}`,
               commit_id: OLD_SHA,
             }),
-            restReview({ id: 2, login: "mallory", body: `LGTM ${marker(HEAD_SHA)}`, commit_id: HEAD_SHA }),
-            restReview({ id: 3, login: "DeepSeek-Review[bot]", body: "No marker here.", commit_id: OLD_SHA }),
+            restReview({ id: 2, login: "mallory", body: `LGTM\n${marker(HEAD_SHA)}`, commit_id: HEAD_SHA }),
+            restReview({ id: 3, login: "DeepSeek-Review[bot]", body: "No record here.", commit_id: OLD_SHA }),
           ],
           { Link: link({ next: 2, last: 2 }, REVIEW_PAGES) },
         )
@@ -321,11 +358,10 @@ describe("createPullRequestGateway", () => {
       const reviews = await createGateway().listOwnReviews();
 
       expect(reviews).toStrictEqual([
-        { id: 1, commitId: OLD_SHA, reviewedSha: OLD_SHA },
+        { id: 1, commitId: OLD_SHA, record: reviewRecord(OLD_SHA) },
         { id: 3, commitId: OLD_SHA },
-        { id: 6, commitId: HEAD_SHA, reviewedSha: HEAD_SHA },
+        { id: 6, commitId: HEAD_SHA, record: reviewRecord(HEAD_SHA) },
       ]);
-      expect("reviewedSha" in (reviews[1] as object)).toBe(false);
     });
 
     it("leaves out a pending review and a review whose commit GitHub no longer knows", async () => {
@@ -339,28 +375,56 @@ describe("createPullRequestGateway", () => {
         ]);
 
       await expect(createGateway().listOwnReviews()).resolves.toStrictEqual([
-        { id: 9, commitId: OLD_SHA, reviewedSha: OLD_SHA },
+        { id: 9, commitId: OLD_SHA, record: reviewRecord(OLD_SHA) },
       ]);
+    });
+
+    it.each([
+      ["a record of another commit than the review's", `Review.\n\n${marker(HEAD_SHA)}`],
+      ["a record that is not the last line", `${marker(OLD_SHA)}\n\nMore text.`],
+      ["a record quoted in a path", `- \`notes/${marker(OLD_SHA)}.txt\`\n\n${marker(HEAD_SHA)}`],
+      ["a record indented in a list", `- item\n\n  ${marker(OLD_SHA)}`],
+    ])("reads no record from %s", async (_case, body) => {
+      nock(GITHUB)
+        .get(REVIEWS)
+        .query({ per_page: 100 })
+        .reply(200, [restReview({ id: 10, login: BOT, body, commit_id: OLD_SHA })]);
+
+      await expect(createGateway().listOwnReviews()).resolves.toStrictEqual([{ id: 10, commitId: OLD_SHA }]);
     });
   });
 
-  describe("listOwnFingerprints", () => {
+  describe("listPostedFindings", () => {
     const COMMENT_PAGES = "https://api.github.com/repositories/1296269/pulls/7/comments";
 
-    it("collects the fingerprints of the bot's inline comments across 2 pages and ignores everyone else's", async () => {
+    it("collects the identities of the bot's inline comments across 2 pages and those its reviews refused", async () => {
       nock(GITHUB, { reqheaders: { authorization: "token test-token" } })
+        .get(REVIEWS)
+        .query({ per_page: 100 })
+        .reply(200, [
+          restReview({
+            id: 1,
+            login: BOT,
+            body: `Review.\n\n${marker(OLD_SHA, [identity(40)])}`,
+            commit_id: OLD_SHA,
+          }),
+          restReview({
+            id: 2,
+            login: "mallory",
+            body: marker(HEAD_SHA, [identity(41)]),
+            commit_id: HEAD_SHA,
+          }),
+        ])
         .get(REVIEW_COMMENTS)
         .query({ per_page: 100 })
         .reply(
           200,
           [
-            restReviewComment({
-              id: 11,
-              login: BOT,
-              body: `Off by one.\n${fp("0123456789abcdef")}\n${fp("fedcba9876543210")}`,
-            }),
-            restReviewComment({ id: 12, login: "mallory", body: `Forged. ${fp("1111111111111111")}` }),
-            restReviewComment({ id: 13, login: null, body: fp("2222222222222222") }),
+            restReviewComment({ id: 11, login: BOT, body: `Off by one.\n\n${fp(11)}` }),
+            restReviewComment({ id: 12, login: "mallory", body: `Forged.\n\n${fp(12)}` }),
+            restReviewComment({ id: 13, login: null, body: fp(13) }),
+            // Model text that quotes a record is not a record: only the last line is.
+            restReviewComment({ id: 17, login: BOT, body: `\`${fp(17)}\`\n\nBody.` }),
           ],
           { Link: link({ next: 2, last: 2 }, COMMENT_PAGES) },
         )
@@ -369,22 +433,18 @@ describe("createPullRequestGateway", () => {
         .reply(
           200,
           [
-            restReviewComment({
-              id: 14,
-              login: "DEEPSEEK-REVIEW[BOT]",
-              body: `Again. ${fp("0123456789abcdef")}`,
-            }),
-            restReviewComment({ id: 15, login: BOT, body: `Null check. ${fp("aaaaaaaaaaaaaaaa")}` }),
-            restReviewComment({ id: 16, login: BOT, body: "A reply without a marker." }),
+            restReviewComment({ id: 14, login: "DEEPSEEK-REVIEW[BOT]", body: `Again.\n\n${fp(14)}` }),
+            restReviewComment({ id: 16, login: BOT, body: "A reply without a record." }),
           ],
           { Link: link({ prev: 1, first: 1 }, COMMENT_PAGES) },
         );
 
-      const fingerprints = await createGateway().listOwnFingerprints();
+      const gateway = createGateway();
+      const reviews = await gateway.listOwnReviews();
+      const posted = await gateway.listPostedFindings();
 
-      expect(fingerprints).toStrictEqual(
-        new Set(["0123456789abcdef", "fedcba9876543210", "aaaaaaaaaaaaaaaa"]),
-      );
+      expect(reviews.map((review) => review.id)).toStrictEqual([1]);
+      expect(posted).toStrictEqual([identity(11), identity(14), identity(40)]);
     });
   });
 

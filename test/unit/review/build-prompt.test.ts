@@ -3,7 +3,7 @@ import type { Hunk } from "../../../src/diff/types.js";
 import { buildMessages, PROMPT_VERSION, SYSTEM_PROMPT } from "../../../src/review/build-prompt.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
 import { neutraliseDelimiters } from "../../../src/review/neutralise-delimiters.js";
-import { type Chunk, SEVERITIES } from "../../../src/review/types.js";
+import { CATEGORIES, type Chunk, SEVERITIES } from "../../../src/review/types.js";
 import { renderChunk } from "../../helpers/render-chunk.js";
 
 function addedHunk(newStart: number, contents: string[]): Hunk {
@@ -52,13 +52,14 @@ describe("SYSTEM_PROMPT", () => {
     for (const finding of parsed.findings) {
       expect(
         Object.keys(finding).every((key) =>
-          ["path", "line", "start_line", "severity", "title", "body", "suggestion"].includes(key),
+          ["path", "line", "start_line", "severity", "category", "title", "body", "suggestion"].includes(key),
         ),
       ).toBe(true);
       expect(typeof finding.path).toBe("string");
       expect(Number.isInteger(finding.line)).toBe(true);
       if ("start_line" in finding) expect(finding.start_line as number).toBeLessThan(finding.line as number);
       expect(SEVERITIES).toContain(finding.severity);
+      expect(CATEGORIES).toContain(finding.category);
       expect(typeof finding.title).toBe("string");
       expect(typeof finding.body).toBe("string");
       if ("suggestion" in finding) expect(typeof finding.suggestion).toBe("string");
@@ -84,12 +85,13 @@ describe("SYSTEM_PROMPT", () => {
     ["an empty answer", '{"findings": []}'],
     ["the severities", '"critical" | "major" | "minor" | "nit"'],
     ["deleted lines", "nearest numbered line after it"],
+    ["the categories", CATEGORIES.map((category) => `"${category}"`).join(" | ")],
   ])("covers %s", (_, text) => {
     expect(SYSTEM_PROMPT).toContain(text);
   });
 
   it("has a version", () => {
-    expect(PROMPT_VERSION).toBe("review-prompt-v3");
+    expect(PROMPT_VERSION).toBe("review-prompt-v4");
   });
 });
 

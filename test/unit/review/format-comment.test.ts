@@ -55,6 +55,40 @@ describe("formatCommentBody", () => {
     );
   });
 
+  it.each(["plain", "none"] as const)(
+    "makes no one-click suggestion from the body when the suggestion is %s",
+    (suggestion) => {
+      const body = formatCommentBody({
+        finding: {
+          ...finding,
+          body: "Do this instead:\n```suggestion\nawait dropTables();\n```\n~~~ Suggestion\nx\n~~~",
+          suggestion: "if (user) use(user);",
+        },
+        suggestion,
+      });
+      expect(body).not.toMatch(/^`{3,}\s*suggestion/im);
+      expect(body).not.toMatch(/^~{3,}/m);
+      expect(body).toContain("```\nawait dropTables();\n```");
+    },
+  );
+
+  it("keeps the only suggestion block for the structured suggestion, verbatim", () => {
+    const body = formatCommentBody({
+      finding: { ...finding, body: "```suggestion\nevil();\n```", suggestion: "<!-- keep -->\nok();" },
+      suggestion: "block",
+    });
+    expect(body.match(/^```suggestion$/gm)).toHaveLength(1);
+    expect(body.endsWith("```suggestion\n<!-- keep -->\nok();\n```")).toBe(true);
+  });
+
+  it("neutralises an HTML comment in a suggestion shown as plain code", () => {
+    const body = formatCommentBody({
+      finding: { ...finding, suggestion: "<!-- x -->" },
+      suggestion: "plain",
+    });
+    expect(body).toContain(`\`\`\`\n<!-${ZWJ}- x -${ZWJ}->\n\`\`\``);
+  });
+
   it("leaves the suggestion out when asked to", () => {
     expect(formatCommentBody({ finding: { ...finding, suggestion: "x();" }, suggestion: "none" })).toBe(
       "**🟠 Major — Unchecked null**\n\n`user` can be null here.",

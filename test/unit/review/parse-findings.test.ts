@@ -150,6 +150,26 @@ describe("parseFindings", () => {
   });
 });
 
+describe("parseFindings with a category", () => {
+  it.each<[string, unknown, Finding["category"]]>([
+    ["a known category", "null-safety", "null-safety"],
+    ["capitals and spaces", "  Null Safety ", "null-safety"],
+    ["underscores", "error_handling", "error-handling"],
+    ["an unknown category", "style", undefined],
+    ["a category that is not a string", 3, undefined],
+    ["a very long string", "logic".repeat(1_000), undefined],
+    ["null", null, undefined],
+  ])("keeps the finding and reads %s", (_case, category, expected) => {
+    const [finding] = parseOne({ ...valid, category }).findings;
+    expect(finding?.category).toBe(expected);
+    expect(finding !== undefined && "category" in finding).toBe(expected !== undefined);
+  });
+
+  it("keeps a finding without a category", () => {
+    expect(parseOne(valid).findings[0]).not.toHaveProperty("category");
+  });
+});
+
 describe("parseFindings with a suggestion over masked code", () => {
   it("keeps the finding but drops the suggestion, which would write the placeholder into the code", () => {
     const { findings } = parseFindings({

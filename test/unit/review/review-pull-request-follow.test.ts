@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { ModelRequestError } from "../../../src/llm/errors.js";
 import type { Usage } from "../../../src/llm/types.js";
+import { readFindingRecord } from "../../../src/records/read-record.js";
+import type { FindingIdentity } from "../../../src/records/record-schema.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
-import { extractFingerprints } from "../../../src/review/fingerprint.js";
 import { formatChunkFile } from "../../../src/review/format-diff.js";
 import {
   type ReviewSettings,
@@ -21,6 +22,7 @@ import {
   filesOf,
   type ModelScript,
   noLimit,
+  ownReviewOf,
   pullRequestFile,
   reviewSettings,
 } from "../../helpers/fakes.js";
@@ -29,7 +31,6 @@ import { budgetTokensOf } from "../../helpers/render-chunk.js";
 const HEAD_SHA = "0123456789abcdef0123456789abcdef01234567";
 const LAST_SHA = "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const OLDER_SHA = "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-const MARKER = `<!-- deepseek-review:reviewed=${HEAD_SHA} -->`;
 
 const pr: PullRequestInfo = {
   owner: "octo",
@@ -70,7 +71,7 @@ const aheadSinceLast: Comparison = {
   ],
 };
 
-const reviewedLast: OwnReview[] = [{ id: 1, commitId: LAST_SHA, reviewedSha: LAST_SHA }];
+const reviewedLast: OwnReview[] = [ownReviewOf({ id: 1, sha: LAST_SHA })];
 
 function usage(hit: number, miss: number, completion: number): Usage {
   return { promptCacheHitTokens: hit, promptCacheMissTokens: miss, completionTokens: completion };
@@ -86,7 +87,7 @@ async function review(params: {
   settings?: Partial<ReviewSettings>;
   trigger?: ReviewTrigger;
   ownReviews?: OwnReview[];
-  fingerprints?: string[];
+  postedFindings?: FindingIdentity[];
   comparisons?: Record<string, Comparison | undefined>;
 }) {
   const recording = createRecordingGateway({
@@ -94,7 +95,7 @@ async function review(params: {
     files: params.files,
     reviewId: 42,
     ...(params.ownReviews === undefined ? {} : { ownReviews: params.ownReviews }),
-    ...(params.fingerprints === undefined ? {} : { fingerprints: params.fingerprints }),
+    ...(params.postedFindings === undefined ? {} : { postedFindings: params.postedFindings }),
     ...(params.comparisons === undefined ? {} : { comparisons: params.comparisons }),
   });
   const compared: string[] = [];
@@ -127,7 +128,7 @@ describe("reviewPullRequest, following earlier reviews", () => {
     it("skips without comparing, asking the model or posting", async () => {
       const { outcome, reviews, compared, model } = await review({
         files: [appFile],
-        ownReviews: [{ id: 1, commitId: HEAD_SHA, reviewedSha: HEAD_SHA }],
+        ownReviews: [ownReviewOf({ id: 1, sha: HEAD_SHA })],
       });
       expect(outcome).toMatchObject({
         status: "skipped",
@@ -146,9 +147,10 @@ describe("reviewPullRequest, following earlier reviews", () => {
       const { compared } = await review({
         files: [appFile],
         ownReviews: [
-          { id: 1, commitId: OLDER_SHA, reviewedSha: OLDER_SHA },
-          { id: 2, commitId: LAST_SHA, reviewedSha: LAST_SHA },
-          { id: 3, commitId: HEAD_SHA },
+          ownReviewOf({ id: 1, sha: OLDER_SHA }),
+          ownReviewOf({ id: 2, sha: LAST_SHA }),
+          // A partial review of the head: it does not count as reviewed.
+          ownReviewOf({ id: 3, sha: HEAD_SHA, complete: false }),
         ],
         comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
       });
@@ -170,14 +172,14 @@ describe("reviewPullRequest, following earlier reviews", () => {
       expect(outcome).toMatchObject({ status: "posted", incrementalSince: LAST_SHA, filesReviewed: 1 });
     });
 
-    it("says so in the review body, which ends with the reviewed marker", async () => {
-      const { body } = await review({
+    it("says so in the review body, and records a complete review on the pull request's base", async () => {
+      const { body, reviews } = await review({
         files: [appFile, otherFile],
         ownReviews: reviewedLast,
         comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
       });
       expect(body).toContain("\n\nReviewed what changed since 1111111, the last commit reviewed.\n\n");
-      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+      expect(reviews[0]?.record).toEqual({ base: pr.baseSha, complete: true });
     });
 
     it("still places a finding on an earlier hunk of the pull request's diff", async () => {
@@ -260,7 +262,7 @@ describe("reviewPullRequest, following earlier reviews", () => {
       const { outcome, body, compared, model } = await review({
         files: [appFile, otherFile],
         trigger: "command",
-        ownReviews: [{ id: 1, commitId: HEAD_SHA, reviewedSha: HEAD_SHA }],
+        ownReviews: [ownReviewOf({ id: 1, sha: HEAD_SHA })],
       });
       expect(compared).toEqual([]);
       expect(model.requests.flatMap((request) => filesOf(request))).toEqual(["src/app.ts", "src/other.ts"]);
@@ -268,7 +270,7 @@ describe("reviewPullRequest, following earlier reviews", () => {
       expect(outcome).not.toHaveProperty("incrementalSince");
       expect(body).not.toContain("Reviewed what changed since");
       expect(body).not.toContain("Full review:");
-      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+      expect(body).not.toContain("<!--");
     });
   });
 
@@ -281,10 +283,15 @@ describe("reviewPullRequest, following earlier reviews", () => {
         ]);
       const first = await review({ files: [appFile, otherFile], script, trigger: "command" });
       const shadowed = first.reviews[0]?.comments.find((comment) => comment.path === "src/app.ts");
-      const fingerprints = extractFingerprints(shadowed?.body ?? "");
-      expect(fingerprints).toHaveLength(1);
+      const identity = readFindingRecord(shadowed?.body);
+      expect(identity).toBeDefined();
 
-      const again = await review({ files: [appFile, otherFile], script, trigger: "command", fingerprints });
+      const again = await review({
+        files: [appFile, otherFile],
+        script,
+        trigger: "command",
+        postedFindings: identity === undefined ? [] : [identity],
+      });
       expect(again.outcome).toMatchObject({ findingsPosted: 1, findingsAlreadyPosted: 1 });
       expect(again.reviews[0]?.comments.map((comment) => comment.path)).toEqual(["src/other.ts"]);
       expect(again.body).toContain("\n\n1 already posted on this pull request, not repeated.");
@@ -416,6 +423,17 @@ describe("reviewPullRequest, following earlier reviews", () => {
       );
     });
 
+    it("records the review as partial, so the next push reviews the whole pull request, and says so", async () => {
+      const { reviews, body } = await review({
+        files: [readme, appFile],
+        settings: { maxPrTokens: appTokens },
+      });
+      expect(reviews[0]?.record).toEqual({ base: pr.baseSha, complete: false });
+      expect(body).toContain(
+        "\n\nNot every file could be reviewed: the next push reviews the whole pull request again.",
+      );
+    });
+
     it("posts a review without asking the model when no file fits", async () => {
       const { model, outcome, reviews, body } = await review({
         files: [readme, appFile],
@@ -425,7 +443,10 @@ describe("reviewPullRequest, following earlier reviews", () => {
       expect(outcome).toMatchObject({ status: "posted", reviewId: 42, requests: 0, filesSkipped: 2 });
       expect(reviews).toHaveLength(1);
       expect(body).toContain("Nothing was sent to the model: all 2 changed files were skipped.");
-      expect(body.endsWith(`\n${MARKER}`)).toBe(true);
+      expect(body).toContain(
+        "Not every file could be reviewed: the next push reviews the whole pull request again.",
+      );
+      expect(reviews[0]?.record).toEqual({ base: pr.baseSha, complete: false });
     });
   });
 });
@@ -453,7 +474,7 @@ describe("reviewPullRequest after partial failures", () => {
       log: createRecordingLogger(),
     });
 
-  it("leaves the reviewed marker out when a file could not be reviewed, so the next push reviews it again", async () => {
+  it("records a partial review when a file could not be reviewed, so the next push reviews it again", async () => {
     const github = createRecordingGateway({ headSha: HEAD_SHA, files: twoFiles });
     const model = createScriptedModel((request) =>
       filesOf(request).includes("src/b.ts")
@@ -468,19 +489,19 @@ describe("reviewPullRequest after partial failures", () => {
     const outcome = await run(github, model);
     expect(outcome.failures).toHaveLength(1);
     const body = github.reviews[0]?.body ?? "";
-    expect(body).not.toContain("deepseek-review:reviewed=");
+    expect(github.reviews[0]?.record).toEqual({ base: pr.baseSha, complete: false });
     expect(body).toContain(
       "Not every file could be reviewed: the next push reviews the whole pull request again.",
     );
   });
 
-  it("keeps the marker when every file was reviewed", async () => {
+  it("records a complete review when every file was reviewed", async () => {
     const github = createRecordingGateway({ headSha: HEAD_SHA, files: twoFiles });
     await run(
       github,
       createScriptedModel(() => answerWith([])),
     );
-    expect(github.reviews[0]?.body.endsWith(MARKER)).toBe(true);
+    expect(github.reviews[0]?.record).toEqual({ base: pr.baseSha, complete: true });
   });
 
   it("does not count comments GitHub refused as posted inline", async () => {

@@ -340,9 +340,9 @@ describe("reviewPullRequest", () => {
           commitId: HEAD_SHA,
           body:
             "### DeepSeek review\n\nNothing was sent to the model: all 2 changed files were skipped.\n\n" +
-            "- `package-lock.json`: lock file\n- `src/old.ts`: removed\n\n---\n<sub>Commit 0123456</sub>\n" +
-            `<!-- deepseek-review:reviewed=${HEAD_SHA} -->`,
+            "- `package-lock.json`: lock file\n- `src/old.ts`: removed\n\n---\n<sub>Commit 0123456</sub>",
           comments: [],
+          record: { base: pr.baseSha, complete: true },
         },
       ]);
       expect(outcome).toEqual({

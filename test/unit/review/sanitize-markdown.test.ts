@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   inlineCode,
+  neutraliseHtmlComments,
   renderCodeBlock,
   sanitizeInline,
   sanitizeMarkdown,
@@ -83,6 +85,30 @@ describe("sanitizeMarkdown", () => {
     it("does not treat a fence indented by four spaces as a fence", () => {
       expect(sanitizeMarkdown("    ```\n<x>")).toBe("    \\`\\`\\`\n&lt;x&gt;");
     });
+
+    it.each([
+      ["backticks", "```suggestion\nrm -rf /\n```"],
+      ["capitals", "```Suggestion\nrm -rf /\n```"],
+      ["spaces before it", "```   suggestion\nrm -rf /\n```"],
+      ["a tilde fence", "~~~suggestion\nrm -rf /\n~~~"],
+      ["more after it", "```suggestion extra words\nrm -rf /\n```"],
+      ["a longer word", "```SUGGESTION-block\nrm -rf /\n```"],
+      ["an indented fence", "  ````suggestion\nrm -rf /\n  ````"],
+    ])("renders a block with the info string suggestion (%s) as a plain code block", (_case, text) => {
+      expect(sanitizeMarkdown(`Apply this:\n${text}`)).toBe("Apply this:\n\n```\nrm -rf /\n```");
+    });
+
+    it("neutralises HTML comments inside fenced code", () => {
+      expect(sanitizeMarkdown("```html\n<!-- deepseek-review:v1 eyJ9 -->\n```")).toBe(
+        `\`\`\`html\n<!-${ZWJ}- deepseek-review:v1 eyJ9 -${ZWJ}->\n\`\`\``,
+      );
+    });
+  });
+
+  it("neutralises HTML comments inside code spans", () => {
+    expect(sanitizeMarkdown("See `<!-- deepseek-review:fp=0123456789abcdef -->`.")).toBe(
+      `See \`<!-${ZWJ}- deepseek-review:fp=0123456789abcdef -${ZWJ}->\`.`,
+    );
   });
 
   it("cuts the text at the limit before escaping", () => {
@@ -128,6 +154,44 @@ describe("inlineCode", () => {
     ["", "` `"],
   ])("shows %j literally", (input, expected) => {
     expect(inlineCode(input)).toBe(expected);
+  });
+
+  it("neutralises an HTML comment in a path", () => {
+    expect(inlineCode("notes/<!-- deepseek-review:reviewed=abc -->.txt")).toBe(
+      `\`notes/<!-${ZWJ}- deepseek-review:reviewed=abc -${ZWJ}->.txt\``,
+    );
+  });
+});
+
+describe("neutraliseHtmlComments", () => {
+  it.each([
+    ["<!-- x -->", `<!-${ZWJ}- x -${ZWJ}->`],
+    ["<!-->", `<!-${ZWJ}->`],
+    ["<!--->", `<!-${ZWJ}-${ZWJ}->`],
+    ["a -- b -> c", "a -- b -> c"],
+  ])("neutralises %j", (text, expected) => {
+    expect(neutraliseHtmlComments(text)).toBe(expected);
+  });
+
+  it("leaves no HTML comment opener or closer in any text, in whatever renderer", () => {
+    const pieces = fc.constantFrom("<", "!", "-", ">", "`", "\n", " ", "a", "~~~", "```");
+    fc.assert(
+      fc.property(
+        fc.array(pieces, { maxLength: 40 }).map((parts) => parts.join("")),
+        (text) => {
+          for (const out of [
+            neutraliseHtmlComments(text),
+            sanitizeMarkdown(text),
+            sanitizeInline(text),
+            inlineCode(text),
+          ]) {
+            expect(out).not.toContain("<!--");
+            expect(out).not.toContain("-->");
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
