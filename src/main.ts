@@ -1,71 +1,11 @@
-import { existsSync } from "node:fs";
-import { type Probot, run } from "probot";
-import { createApp } from "./app.js";
-import { EnvError, readEnv } from "./config/env.js";
-import { settingsFromEnv } from "./config/settings-from-env.js";
-import { createOctokitClass } from "./github/create-octokit-class.js";
-import { createModelClient } from "./llm/create-model-client.js";
-import { createLimit } from "./queue/create-limit.js";
-import { createReviewQueue } from "./queue/review-queue.js";
-import { createTokenCounter } from "./review/count-tokens.js";
-import { createWorkerPlanner } from "./workers/create-worker-planner.js";
+// Entry point. Static imports are all loaded before any code runs, so the Node.js version is checked here first,
+// with a module that loads on any Node.js, and only then is the app itself imported.
+import { checkNodeVersion, readSupportedNodeRange } from "./start/check-node-version.js";
 
-/** Start-up: read and check the environment, then serve webhooks; SIGTERM drains the queue. */
-async function main(): Promise<void> {
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  let env: ReturnType<typeof readEnv>;
-  let settings: ReturnType<typeof settingsFromEnv>;
-  try {
-    env = readEnv();
-    settings = settingsFromEnv(env);
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(`deepseek-review cannot start. ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  const queue = createReviewQueue({ concurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS });
-  // Until Probot hands over its logger (it does not in setup mode), log plain lines.
-  let log: Pick<Probot["log"], "info" | "warn"> = {
-    info: (fields: object, message?: string) => console.info(message ?? "", JSON.stringify(fields)),
-    warn: (fields: object, message?: string) => console.warn(message ?? "", JSON.stringify(fields)),
-  } as Pick<Probot["log"], "info" | "warn">;
-  const app = createApp({
-    process: settings,
-    model: createModelClient({
-      apiKey: env.DEEPSEEK_API_KEY,
-      baseURL: env.DEEPSEEK_BASE_URL,
-      timeoutMs: env.DEEPSEEK_TIMEOUT_MS,
-      maxRetries: env.DEEPSEEK_MAX_RETRIES,
-    }),
-    limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
-    queue,
-    countTokens: createTokenCounter(),
-    planChunks: createWorkerPlanner(),
-  });
-  const server = await run(
-    (probot) => {
-      log = probot.log;
-      app(probot);
-    },
-    { Octokit: createOctokitClass() },
-  );
-
-  process.once("SIGTERM", async () => {
-    log.info(
-      { running: queue.pending, queued: queue.size },
-      "SIGTERM: no new work; finishing reviews in flight",
-    );
-    queue.pause();
-    // Stop listening; an idle keep-alive connection must not hold up the shutdown.
-    void server.stop().catch((error: unknown) => log.warn({ err: error }, "server did not stop cleanly"));
-    const unfinished = await queue.drain(env.REVIEW_SHUTDOWN_TIMEOUT_MS);
-    for (const pr of unfinished) log.warn({ pr }, "review not finished before shutdown");
-    log.info({ unfinished: unfinished.length }, "shutdown complete");
-    process.exit(0);
-  });
+const problem = checkNodeVersion(process.versions.node, readSupportedNodeRange());
+if (problem !== undefined) {
+  console.error(problem);
+  process.exit(1);
 }
-
-await main();
+const { startApp } = await import("./start/start-app.js");
+await startApp();
