@@ -93,7 +93,7 @@ function toPem(value: string, source: string): string {
   if (value.includes(PEM_BEGIN)) return rewrapPem(value.replaceAll("\\n", "\n"));
   if (BASE64_TEXT.test(value)) {
     const decoded = Buffer.from(value, "base64").toString("utf8");
-    if (decoded.includes(PEM_BEGIN)) return rewrapPem(decoded);
+    if (decoded.includes(PEM_BEGIN)) return rewrapPem(decoded.replaceAll("\\n", "\n"));
   }
   throw new PrivateKeyError(
     `${source} is not a private key: expected the App's .pem file contents (-----BEGIN RSA PRIVATE KEY-----…), ` +
