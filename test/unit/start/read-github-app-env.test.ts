@@ -104,7 +104,7 @@ describe("readGithubAppEnv", () => {
       ["PRIVATE_KEY is not a private key", "APP_ID must be the GitHub App's ID", "WEBHOOK_SECRET is missing"],
     ],
   ])("refuses %j with every problem named", (env, expected) => {
-    const problems = problemsOf(env);
+    const problems = problemsOf(env as NodeJS.ProcessEnv);
     expect(problems).toHaveLength(expected.length);
     expected.forEach((start, index) => {
       expect(problems[index]).toContain(start);
