@@ -35,6 +35,13 @@ export const envSchema = z.object({
   REVIEW_MAX_COMMENTS: positiveInt("REVIEW_MAX_COMMENTS", 20),
   REVIEW_MAX_FILE_PATCH_BYTES: positiveInt("REVIEW_MAX_FILE_PATCH_BYTES", 200_000),
   REVIEW_SHUTDOWN_TIMEOUT_MS: positiveInt("REVIEW_SHUTDOWN_TIMEOUT_MS", 60_000),
+  REVIEW_SHOW_COST: z
+    .preprocess(
+      (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
+      z.enum(["true", "false"], { error: "REVIEW_SHOW_COST must be true or false" }),
+    )
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

@@ -47,6 +47,7 @@ export function settingsFromEnv(env: AppEnv): ProcessSettings {
       ...DEFAULT_REPO_CONFIG,
       max_comments: env.REVIEW_MAX_COMMENTS,
       max_chunk_tokens: env.REVIEW_MAX_CHUNK_TOKENS,
+      show_cost: env.REVIEW_SHOW_COST,
     },
   };
 }

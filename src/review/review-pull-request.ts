@@ -43,6 +43,8 @@ export interface ReviewSettings {
   language?: string;
   /** Markdown shown in the review body, e.g. configuration problems. */
   notes?: string[];
+  /** Tokens and dollars in the review's footer (`show_cost`); default true. */
+  showCost?: boolean;
 }
 
 /** "auto": a push or an opened PR (reviews only what is new, never the same head twice); "command": `/review`. */
@@ -213,6 +215,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       usage,
       requests,
       costUsd,
+      showCost: settings.showCost ?? true,
       headSha: pr.headSha,
       sections,
       ...(failures.length === 0 ? { marker } : {}),

@@ -15,6 +15,7 @@ const DEFAULTS: AppEnv = {
   REVIEW_MAX_COMMENTS: 20,
   REVIEW_MAX_FILE_PATCH_BYTES: 200_000,
   REVIEW_SHUTDOWN_TIMEOUT_MS: 60_000,
+  REVIEW_SHOW_COST: true,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -56,6 +57,7 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "5",
           REVIEW_MAX_FILE_PATCH_BYTES: "1000",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "5000",
+          REVIEW_SHOW_COST: " False ",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -72,6 +74,7 @@ describe("readEnv", () => {
         REVIEW_MAX_COMMENTS: 5,
         REVIEW_MAX_FILE_PATCH_BYTES: 1_000,
         REVIEW_SHUTDOWN_TIMEOUT_MS: 5_000,
+        REVIEW_SHOW_COST: false,
       });
     });
   });
@@ -87,6 +90,7 @@ describe("readEnv", () => {
           DEEPSEEK_MAX_RETRIES: " ",
           REVIEW_MAX_COMMENTS: "",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "\t",
+          REVIEW_SHOW_COST: "",
         }),
       ).toEqual(DEFAULTS);
     });
@@ -120,6 +124,7 @@ describe("readEnv", () => {
           REVIEW_MAX_COMMENTS: "Infinity",
           REVIEW_MAX_FILE_PATCH_BYTES: "200kB",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "0",
+          REVIEW_SHOW_COST: "no",
         }),
       ).toEqual([
         "DEEPSEEK_API_KEY is missing: set it to your DeepSeek API key (sk-…)",
@@ -133,6 +138,7 @@ describe("readEnv", () => {
         "REVIEW_MAX_COMMENTS must be a whole number",
         "REVIEW_MAX_FILE_PATCH_BYTES must be a whole number",
         "REVIEW_SHUTDOWN_TIMEOUT_MS must be greater than 0",
+        "REVIEW_SHOW_COST must be true or false",
       ]);
     });
 
