@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readEnv } from "../../src/config/env.js";
 import { testPrivateKey } from "../helpers/create-test-probot.js";
 import { freePort } from "../helpers/local-server.js";
 import { type AppProcess, startAppProcess } from "../helpers/start-app-process.js";
@@ -127,4 +128,33 @@ describe("the Docker image (Dockerfile, runtime stage)", () => {
       expect(await ping("127.0.0.1", app.port)).toContain("PONG");
     },
   );
+});
+
+describe("the README's Docker and systemd instructions", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const deploy = readme.slice(readme.indexOf("## Deploy"), readme.indexOf("## Environment"));
+  const shutdownSeconds = readEnv({ DEEPSEEK_API_KEY: "sk-x" }).REVIEW_SHUTDOWN_TIMEOUT_MS / 1000;
+  const stage = readRuntimeStage();
+  const dockerRun = /docker run (?:[^\n\\]|\\\n)*/.exec(deploy)?.[0] ?? "";
+  const deployEnv = /cat > deploy\.env <<'ENV'\n([\s\S]*?)\nENV/.exec(deploy)?.[1] ?? "";
+
+  it("give the container longer to stop than reviews may take to finish", () => {
+    expect(Number(/--stop-timeout (\d+)/.exec(dockerRun)?.[1])).toBeGreaterThan(shutdownSeconds);
+    expect(Number(/TimeoutStopSec=(\d+)/.exec(deploy)?.[1])).toBeGreaterThan(shutdownSeconds);
+  });
+
+  it("mount the key where PRIVATE_KEY_PATH says and publish the port the image listens on", () => {
+    const keyPath = /^PRIVATE_KEY_PATH=(.+)$/m.exec(deployEnv)?.[1];
+    expect(keyPath).toBeDefined();
+    expect(dockerRun).toContain(`:${keyPath}:ro"`);
+    expect(dockerRun).toContain(`-p 3000:${stage.env.PORT}`);
+  });
+
+  it("pass only what the running app needs, unquoted (docker --env-file keeps quotes)", () => {
+    const keys = deployEnv.split("\n").map((line) => line.split("=")[0]);
+    expect(keys).toEqual(["APP_ID", "WEBHOOK_SECRET", "DEEPSEEK_API_KEY", "PRIVATE_KEY_PATH"]);
+    expect(deployEnv).not.toMatch(/["']/);
+    expect(dockerRun).not.toContain("--env-file .env");
+    expect(dockerRun).not.toContain("--init");
+  });
 });
