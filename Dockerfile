@@ -1,20 +1,25 @@
 # syntax=docker/dockerfile:1
 FROM node:24-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
 FROM node:24-slim
-ENV NODE_ENV=production
+# NODE_ENV=production: JSON logs, and start-up refuses to run without APP_ID, a private key and WEBHOOK_SECRET.
+# HOST=0.0.0.0: listen on every interface. Probot's default, localhost, is unreachable through `docker run -p`.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY app.yml ./
 USER node
 EXPOSE 3000
-# Run with `docker run --init` so node is not PID 1; SIGTERM drains reviews in flight.
+# GET /ping answers PONG while the server is up (it does not check GitHub or DeepSeek).
+HEALTHCHECK --interval=30s --timeout=5s CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/ping`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node runs as PID 1 and needs no init process: it handles SIGTERM and SIGINT itself (stops taking work, lets
+# reviews finish within REVIEW_SHUTDOWN_TIMEOUT_MS, default 60 s, exits 0) and starts no child processes.
+# `docker stop` sends SIGKILL after 10 s unless told otherwise: run with --stop-timeout 75 (README, "Deploy").
 CMD ["node", "dist/main.js"]

@@ -88,6 +88,13 @@ export const envSchema = z.object({
   REVIEW_PLAN_TIMEOUT_MS: positiveInt("REVIEW_PLAN_TIMEOUT_MS", DEFAULT_PLAN_TIMEOUT_MS),
   REVIEW_PLAN_WORKERS: positiveInt("REVIEW_PLAN_WORKERS", DEFAULT_PLAN_WORKERS),
   ...spendLimits,
+  REVIEW_SHOW_COST: z
+    .preprocess(
+      (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
+      z.enum(["true", "false"], { error: "REVIEW_SHOW_COST must be true or false" }),
+    )
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

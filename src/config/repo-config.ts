@@ -142,6 +142,12 @@ export const repoConfigSchema = z
       })
       .prefault({})
       .describe("Who may ask for a review with a `/review` comment."),
+    show_cost: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Show the tokens and the cost in dollars at the foot of each review. `false` keeps spend off the pull request (it is still logged). The app's `REVIEW_SHOW_COST` sets the default.",
+      ),
   })
   .meta({
     title: "deepseek-review configuration",

@@ -70,6 +70,7 @@ export function settingsFromEnv(env: AppEnv): ProcessSettings {
       max_comments: env.REVIEW_MAX_COMMENTS,
       max_chunk_tokens: env.REVIEW_MAX_CHUNK_TOKENS,
       max_pr_tokens: env.REVIEW_MAX_PR_TOKENS,
+      show_cost: env.REVIEW_SHOW_COST,
     },
     extendsOwners: env.CONFIG_EXTENDS_OWNERS,
     ceilings: {

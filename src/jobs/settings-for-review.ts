@@ -87,6 +87,7 @@ export function settingsForReview(params: {
     language: config.language,
     ...(config.instructions.trim() === "" ? {} : { instructions: config.instructions }),
     notes,
+    showCost: config.show_cost,
   };
 }
 

@@ -33,6 +33,8 @@ export interface RenderReviewBodyParams {
   usage: Usage;
   requests: number;
   costUsd: number;
+  /** Tokens and dollars in the footer; false leaves them out (`show_cost`). Default true. */
+  showCost?: boolean;
   headSha: string;
   /** Cap on the body, in characters. Default `MAX_REVIEW_BODY_CHARS`. */
   maxLength?: number;
@@ -115,9 +117,10 @@ function renderFooter(params: RenderReviewBodyParams): string {
   const tokens =
     `tokens: ${formatCount(usage.promptCacheHitTokens)} cache hit, ${formatCount(usage.promptCacheMissTokens)} ` +
     `cache miss, ${formatCount(usage.completionTokens)} output`;
+  const spend = params.showCost === false ? "" : ` · ${tokens} · ${formatUsd(params.costUsd)}`;
   return (
-    `---\n<sub>Model ${inlineCode(params.model)} · ${plural(params.requests, "request")} · ${tokens} · ` +
-    `${formatUsd(params.costUsd)} · commit ${shortSha(params.headSha)}</sub>`
+    `---\n<sub>Model ${inlineCode(params.model)} · ${plural(params.requests, "request")}${spend} · ` +
+    `commit ${shortSha(params.headSha)}</sub>`
   );
 }
 

@@ -35,6 +35,8 @@ export interface ReviewSettings {
   language?: string;
   /** Markdown shown in the review body, e.g. configuration problems. */
   notes?: string[];
+  /** Tokens and dollars in the review's footer (`show_cost`); default true. */
+  showCost?: boolean;
 }
 
 /**
@@ -235,6 +237,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       usage,
       requests,
       costUsd,
+      showCost: settings.showCost ?? true,
       headSha: pr.headSha,
       sections,
     }),

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import {
   startAppWithStandIns,
 } from "../helpers/e2e.js";
 import { chatCompletion } from "../helpers/fake-deepseek.js";
-import { freePort, type RecordedRequest } from "../helpers/local-server.js";
+import type { RecordedRequest } from "../helpers/local-server.js";
 import { startAppProcess } from "../helpers/start-app-process.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -111,30 +111,5 @@ describe("start-up without DEEPSEEK_API_KEY", () => {
     expect(await app.exited).toBe(1);
     expect(app.stderr()).toContain("DEEPSEEK_API_KEY is missing");
     rmSync(cwd, { recursive: true, force: true });
-  });
-});
-
-describe("start-up without APP_ID", () => {
-  it("serves the GitHub App registration flow from app.yml", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), "deepseek-review-e2e-"));
-    for (const file of ["app.yml", "package.json"]) {
-      copyFileSync(new URL(`../../${file}`, import.meta.url), join(cwd, file));
-    }
-    const port = await freePort();
-    const app = startAppProcess(
-      { DEEPSEEK_API_KEY: "sk-e2e", HOST: "127.0.0.1", PORT: String(port), NO_SMEE_SETUP: "true" },
-      cwd,
-    );
-    try {
-      await app.waitForLog((line) => String(line.msg).includes("Welcome to Probot"));
-      const page = await (await fetch(`http://127.0.0.1:${port}/probot`)).text();
-      const manifest = page.replaceAll("&quot;", '"');
-      expect(manifest).toContain('"name":"deepseek-review"');
-      expect(manifest).toContain('"default_events":["pull_request","issue_comment"]');
-      expect(manifest).toContain('"pull_requests":"write"');
-    } finally {
-      await app.stop();
-      rmSync(cwd, { recursive: true, force: true });
-    }
   });
 });

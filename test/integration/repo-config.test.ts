@@ -322,6 +322,24 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
     });
   });
 
+  describe("with show_cost: false", () => {
+    it("posts the review without tokens or dollars, and still logs the cost", async () => {
+      const app = createTestApp();
+      mockPullRequestReads({ files: files(), config: "show_cost: false\n" });
+      mockDeepSeek({ answer: modelAnswer() });
+      const reviews = mockCreateReview({ id: 97 });
+
+      await open(app);
+
+      const review = reviews[0] as PostedReview;
+      expect(review.body).toMatch(/<sub>Model `deepseek-v4-flash` · 1 request · commit ec26c3e<\/sub>/);
+      expect(review.body).not.toMatch(/tokens:|\$\d/);
+      expect(outcomes(app.records)).toEqual([
+        expect.objectContaining({ msg: "review.completed", costUsd: expect.any(Number) }),
+      ]);
+    });
+  });
+
   describe("with escalate.paths", () => {
     it("sends the matching file to the Pro model and the rest to Flash, and prices each at its own rates", async () => {
       const app = createTestApp();

@@ -32,6 +32,7 @@ const DEFAULTS: AppEnv = {
   LIMIT_INSTALLATION_CALLS_PER_DAY: 10_000,
   LIMIT_INSTALLATION_USD_PER_HOUR: 5,
   LIMIT_INSTALLATION_USD_PER_DAY: 25,
+  REVIEW_SHOW_COST: true,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -91,6 +92,7 @@ describe("readEnv", () => {
           LIMIT_INSTALLATION_CALLS_PER_DAY: "40",
           LIMIT_INSTALLATION_USD_PER_HOUR: "3",
           LIMIT_INSTALLATION_USD_PER_DAY: "4",
+          REVIEW_SHOW_COST: " False ",
         }),
       ).toEqual({
         DEEPSEEK_API_KEY: "sk-live",
@@ -125,6 +127,7 @@ describe("readEnv", () => {
         LIMIT_INSTALLATION_CALLS_PER_DAY: 40,
         LIMIT_INSTALLATION_USD_PER_HOUR: 3,
         LIMIT_INSTALLATION_USD_PER_DAY: 4,
+        REVIEW_SHOW_COST: false,
       });
     });
   });
@@ -140,6 +143,7 @@ describe("readEnv", () => {
           DEEPSEEK_MAX_RETRIES: " ",
           REVIEW_MAX_COMMENTS: "",
           REVIEW_SHUTDOWN_TIMEOUT_MS: "\t",
+          REVIEW_SHOW_COST: "",
         }),
       ).toEqual(DEFAULTS);
     });
@@ -175,6 +179,7 @@ describe("readEnv", () => {
           REVIEW_SHUTDOWN_TIMEOUT_MS: "0",
           REVIEW_PLAN_TIMEOUT_MS: "-1",
           REVIEW_PLAN_WORKERS: "two",
+          REVIEW_SHOW_COST: "no",
         }),
       ).toEqual([
         "DEEPSEEK_API_KEY is missing: set it to your DeepSeek API key (sk-…)",
@@ -190,6 +195,7 @@ describe("readEnv", () => {
         "REVIEW_SHUTDOWN_TIMEOUT_MS must be greater than 0",
         "REVIEW_PLAN_TIMEOUT_MS must be greater than 0",
         "REVIEW_PLAN_WORKERS must be a whole number",
+        "REVIEW_SHOW_COST must be true or false",
       ]);
     });
 

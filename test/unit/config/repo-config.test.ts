@@ -37,6 +37,7 @@ describe("DEFAULT_REPO_CONFIG", () => {
       model: "flash",
       escalate: { label: "deep-review", paths: [] },
       review_command: { min_permission: "write" },
+      show_cost: true,
     });
   });
 
@@ -72,6 +73,7 @@ describe("parseRepoConfig", () => {
           model: "pro",
           escalate: { label: "security-review", paths: ["src/auth/**"] },
           review_command: { min_permission: "maintain" },
+          show_cost: false,
         },
       },
       {
@@ -415,6 +417,7 @@ describe("renderConfigTable", () => {
       "`escalate.label`",
       "`escalate.paths`",
       "`review_command.min_permission`",
+      "`show_cost`",
     ]);
     expect(lines).toContain(
       '| `skip_labels` | `["skip-review"]` | A pull request with any of these labels is not reviewed automatically. |',

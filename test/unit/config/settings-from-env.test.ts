@@ -62,13 +62,14 @@ describe("settingsFromEnv", () => {
           REVIEW_MAX_OUTPUT_TOKENS: "1000",
           REVIEW_MAX_COMMENTS: "3",
           REVIEW_MAX_FILE_PATCH_BYTES: "5000",
+          REVIEW_SHOW_COST: "false",
         }),
       );
       expect(settings).toMatchObject({
         flashModel: "deepseek-chat",
         maxOutputTokens: 1_000,
         maxFilePatchBytes: 5_000,
-        repoDefaults: { max_chunk_tokens: 6_000, max_comments: 3 },
+        repoDefaults: { max_chunk_tokens: 6_000, max_comments: 3, show_cost: false },
       });
     });
   });

@@ -68,6 +68,7 @@ describe("settingsForReview", () => {
       exclude: [],
       language: "English",
       notes: [],
+      showCost: true,
     });
   });
 
@@ -81,6 +82,7 @@ describe("settingsForReview", () => {
       instructions: "Prefer early returns.",
       paths: { include: ["src/**"], exclude: ["src/generated/**"] },
       escalate: { label: "deep-review", paths: ["src/auth/**"] },
+      show_cost: false,
     });
     const settings = settingsForReview({
       process: processSettings,
@@ -105,6 +107,7 @@ describe("settingsForReview", () => {
       language: "Deutsch",
       instructions: "Prefer early returns.",
       notes: [],
+      showCost: false,
     });
     expect(settings.proPaths).not.toBe(repoConfig.escalate.paths);
     expect(settings.include).not.toBe(repoConfig.paths.include);

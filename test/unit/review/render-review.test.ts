@@ -98,6 +98,15 @@ describe("renderReviewBody", () => {
     );
   });
 
+  it("leaves tokens and dollars out of the footer when show_cost is false", () => {
+    const body = renderReviewBody(params({ showCost: false }));
+    expect(body.endsWith("---\n<sub>Model `deepseek-v4-flash` · 2 requests · commit 0123456</sub>")).toBe(
+      true,
+    );
+    expect(body).not.toMatch(/tokens|\$|cache/);
+    expect(renderReviewBody(params({ showCost: true }))).toBe(renderReviewBody(params()));
+  });
+
   it("says so when every finding went inline", () => {
     const body = renderReviewBody(params({ posted: [finding()] }));
     expect(body).toContain(
