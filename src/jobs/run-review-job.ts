@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { PullRequestState } from "../github/types.js";
 import type { ReviewTrigger as PipelineTrigger } from "../review/review-pull-request.js";
-import { withFields } from "../runtime/types.js";
+import { type Logger, withFields } from "../runtime/types.js";
 import type { LedgerEntry, QueuedJob } from "../store/types.js";
 import { decideAutoReview } from "./decide-auto-review.js";
 import type { ReviewJob } from "./job.js";
@@ -83,7 +83,50 @@ export async function runReviewJob(params: {
       log.error({ err: { message: (error as Error).message } }, "ledger write failed"),
     );
   }
+  if (headSha !== undefined) await retryFailedFiles({ deps, job, result, headSha, log });
   return result;
+}
+
+/** Rounds of asking again about files whose review failed on one head, before waiting for a push or `/review`. */
+export const MAX_RETRY_ROUNDS = 2;
+
+/** Wait before retry round `round`: 5 minutes, then 20. */
+export function retryRoundDelayMs(round: number): number {
+  return 5 * 60_000 * 4 ** (round - 1);
+}
+
+/**
+ * Files whose review failed for a reason that may pass (DeepSeek down, timeouts, rate limits) are asked again on the
+ * same head after a backoff, at most `MAX_RETRY_ROUNDS` times; after that nothing re-spends on that head until a
+ * push or `/review`. Failures that will not pass by waiting (a ceiling, a rejected key, the balance) are not retried.
+ */
+async function retryFailedFiles(params: {
+  deps: JobDeps;
+  job: ReviewJob;
+  result: RunResult;
+  headSha: string;
+  log: Logger;
+}): Promise<void> {
+  const { job, result } = params;
+  const failures = result.outcome?.failures ?? [];
+  const paths = [
+    ...new Set(failures.filter((failure) => failure.retryable).flatMap((failure) => failure.paths)),
+  ];
+  if (paths.length === 0) return;
+  const round = job.trigger.kind === "retry" ? job.trigger.round + 1 : 1;
+  if (round > MAX_RETRY_ROUNDS) {
+    params.log.warn(
+      { paths: paths.length, rounds: MAX_RETRY_ROUNDS },
+      "failed files not asked again: retries used up",
+    );
+    return;
+  }
+  const retry: ReviewJob = {
+    ...job,
+    trigger: { kind: "retry", headSha: params.headSha, paths: paths.slice(0, 3_000), round },
+  };
+  const queued = await params.deps.store.queue.enqueue(retry, { delayMs: retryRoundDelayMs(round) });
+  params.log.info({ paths: paths.length, round, queued }, "failed files to be asked again");
 }
 
 /** The escalation label asks for what `/review pro` does: the whole pull request. */

@@ -1,6 +1,6 @@
 import { CallRefusedError } from "../cost/limit-reached.js";
 import { completeJson } from "../llm/complete-json.js";
-import { ModelError, TruncatedAnswerError } from "../llm/errors.js";
+import { ModelError, ModelRequestError, TruncatedAnswerError } from "../llm/errors.js";
 import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import { buildMessages } from "./build-prompt.js";
@@ -11,6 +11,8 @@ import type { Chunk, Finding } from "./types.js";
 export interface ChunkFailure {
   paths: string[];
   reason: string;
+  /** The model service failed in a way that may pass (5xx, timeouts, rate limits, broken answers): worth asking again later. */
+  retryable: boolean;
 }
 
 export interface ChunkReview {
@@ -102,7 +104,13 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
     return {
       findings: [],
       usage: error.usage,
-      failures: [{ paths, reason: describeFailure(error) }],
+      failures: [
+        {
+          paths,
+          reason: describeFailure(error),
+          retryable: error instanceof ModelRequestError && error.retryable,
+        },
+      ],
       answered: 0,
     };
   }
@@ -113,13 +121,17 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
  * split chunk often fail alike, and the review body should name a file once per reason.
  */
 export function mergeFailures(failures: readonly ChunkFailure[]): ChunkFailure[] {
-  const byReason = new Map<string, Set<string>>();
+  const byReason = new Map<string, { paths: Set<string>; retryable: boolean }>();
   for (const failure of failures) {
-    const paths = byReason.get(failure.reason) ?? new Set<string>();
-    for (const path of failure.paths) paths.add(path);
-    byReason.set(failure.reason, paths);
+    const merged = byReason.get(failure.reason) ?? { paths: new Set<string>(), retryable: failure.retryable };
+    for (const path of failure.paths) merged.paths.add(path);
+    byReason.set(failure.reason, merged);
   }
-  return [...byReason].map(([reason, paths]) => ({ paths: [...paths], reason }));
+  return [...byReason].map(([reason, merged]) => ({
+    paths: [...merged.paths],
+    reason,
+    retryable: merged.retryable,
+  }));
 }
 
 /** A client that refuses every call after the first `max`. */

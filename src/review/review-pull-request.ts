@@ -119,7 +119,12 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const ownReviews = await github.listOwnReviews();
   // Only a complete review counts as reviewed: after a partial one, the next push reviews the whole PR again.
   const reviewedShas = ownReviews.flatMap((review) => (review.record?.complete ? [review.record.head] : []));
-  if (trigger === "auto" && reviewedShas.includes(pr.headSha)) {
+  // Any review of this head and base — complete or not — ends automatic triggers: a partial one's failed files are
+  // asked again by a retry job with a backoff, never by the next reopen or redelivery (no loop can re-spend on it).
+  const seen = ownReviews.some(
+    (review) => review.record?.head === pr.headSha && review.record.base === pr.baseSha,
+  );
+  if (trigger === "auto" && seen) {
     return skippedOutcome(settings, "this commit was already reviewed");
   }
   const [files, posted] = await Promise.all([github.listFiles(), github.listPostedFindings()]);
@@ -337,7 +342,7 @@ async function postPlanTimeout(context: {
     ...noModelOutcome(params.settings),
     reviewId: review.id,
     filesSkipped: paths.length,
-    failures: [{ paths, reason }],
+    failures: [{ paths, reason, retryable: false }],
     failed: true,
   };
 }

@@ -94,6 +94,8 @@ export interface PostedReview {
 export function ownReviewOf(params: {
   id: number;
   sha: string;
+  /** The base the review saw; default 40 zeros. */
+  base?: string;
   complete?: boolean;
   refused?: FindingIdentity[];
 }) {
@@ -103,7 +105,7 @@ export function ownReviewOf(params: {
     record: {
       kind: "review",
       head: params.sha,
-      base: "0".repeat(40),
+      base: params.base ?? "0".repeat(40),
       complete: params.complete ?? true,
       post: `post-${params.id}-nonce`,
       refused: params.refused ?? [],

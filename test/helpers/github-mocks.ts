@@ -146,11 +146,12 @@ export function mockCreateReview(params: { owner?: string; repo?: string; number
 }
 
 /** A review by this app in `pulls.listReviews` shape, with the record of the head it covered, completely. */
-export function ownReview(params: { id: number; reviewedSha: string; login?: string }) {
+export function ownReview(params: { id: number; reviewedSha: string; login?: string; base?: string }) {
   const record = renderRecord({
     kind: "review",
     head: params.reviewedSha,
-    base: "0".repeat(40),
+    // The base of the example pull request, as the app recorded it when it reviewed.
+    base: params.base ?? (pullRequestObject().base as { sha: string }).sha,
     complete: true,
     post: `post-${params.id}-nonce`,
     refused: [],

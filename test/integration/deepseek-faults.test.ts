@@ -236,7 +236,7 @@ describe("DeepSeek faults, through the openai SDK client and a local server", ()
       expect(review.body).toContain("#### Not reviewed");
       expect(review.body).toContain("- `src/beta.ts`: DeepSeek did not answer in time");
       expect(outcome.failures).toEqual([
-        { paths: ["src/beta.ts"], reason: "DeepSeek did not answer in time" },
+        { paths: ["src/beta.ts"], reason: "DeepSeek did not answer in time", retryable: true },
       ]);
       expect(outcome.failed).toBe(false);
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { PullRequestState } from "../../../src/github/types.js";
 import type { ReviewJob, ReviewTrigger } from "../../../src/jobs/job.js";
 import type { JobDeps } from "../../../src/jobs/job-deps.js";
-import { runReviewJob } from "../../../src/jobs/run-review-job.js";
+import { MAX_RETRY_ROUNDS, runReviewJob } from "../../../src/jobs/run-review-job.js";
+import { ModelRequestError } from "../../../src/llm/errors.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import type { Store } from "../../../src/store/types.js";
 import { createTestStore } from "../../helpers/create-test-app.js";
@@ -13,6 +14,8 @@ import {
   createRecordingLogger,
   createScriptedModel,
   defaultProcessSettings,
+  filesOf,
+  type ModelScript,
   noLimit,
   pullRequestFile,
 } from "../../helpers/fakes.js";
@@ -60,10 +63,12 @@ async function run(params: {
   config?: unknown;
   store?: Store;
   attempt?: number;
+  script?: ModelScript;
 }) {
   const github = createFakeGitHub({ pull: params.pull ?? openPr, files, config: params.config });
-  const model = createScriptedModel(() =>
-    answerWith([], { promptCacheHitTokens: 100, promptCacheMissTokens: 200, completionTokens: 30 }),
+  const model = createScriptedModel(
+    params.script ??
+      (() => answerWith([], { promptCacheHitTokens: 100, promptCacheMissTokens: 200, completionTokens: 30 })),
   );
   const log = createRecordingLogger();
   const store = params.store ?? createTestStore();
@@ -190,5 +195,46 @@ describe("runReviewJob", () => {
     const asked = JSON.stringify(model.requests[0]?.messages);
     expect(asked).toContain("src/bye.ts");
     expect(asked).not.toContain("src/greet.ts");
+  });
+
+  describe("when DeepSeek fails for one file", () => {
+    const failing =
+      (retryable: boolean): ModelScript =>
+      (request) =>
+        filesOf(request).includes("src/bye.ts")
+          ? new ModelRequestError({
+              message: retryable ? "DeepSeek answered HTTP 503" : "DeepSeek answered HTTP 402",
+              userMessage: retryable ? "DeepSeek server error" : "the DeepSeek balance is exhausted",
+              retryable,
+              status: retryable ? 503 : 402,
+            })
+          : answerWith([]);
+    // On a lane of its own (Pro), src/bye.ts is asked about in a request of its own.
+    const config = { escalate: { paths: ["src/bye.ts"] } };
+
+    it("asks again about that file only, later, in a retry job of the same head", async () => {
+      const { log, store } = await run({ trigger: auto, script: failing(true), config });
+      expect((await store.queue.stats()).waiting).toBe(1);
+      expect(log.withMessage("failed files to be asked again")[0]?.obj).toMatchObject({
+        paths: 1,
+        round: 1,
+        queued: "queued",
+      });
+    });
+
+    it("stops asking after the last retry round", async () => {
+      const { log, store } = await run({
+        trigger: { kind: "retry", headSha: HEAD_SHA, paths: ["src/bye.ts"], round: MAX_RETRY_ROUNDS },
+        script: failing(true),
+        config,
+      });
+      expect((await store.queue.stats()).waiting).toBe(0);
+      expect(log.withMessage("failed files not asked again: retries used up")).toHaveLength(1);
+    });
+
+    it("does not retry a failure waiting will not mend (the balance is exhausted)", async () => {
+      const { store } = await run({ trigger: auto, script: failing(false), config });
+      expect((await store.queue.stats()).waiting).toBe(0);
+    });
   });
 });

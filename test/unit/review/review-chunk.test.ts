@@ -67,29 +67,29 @@ describe("mergeFailures", () => {
   it.each([
     { failures: [], merged: [] },
     {
-      failures: [{ paths: ["a.ts"], reason: "cut off" }],
-      merged: [{ paths: ["a.ts"], reason: "cut off" }],
+      failures: [{ paths: ["a.ts"], reason: "cut off", retryable: false }],
+      merged: [{ paths: ["a.ts"], reason: "cut off", retryable: false }],
     },
     {
       failures: [
-        { paths: ["a.ts"], reason: "cut off" },
-        { paths: ["a.ts", "b.ts"], reason: "cut off" },
-        { paths: ["c.ts"], reason: "refused" },
-        { paths: ["b.ts"], reason: "cut off" },
+        { paths: ["a.ts"], reason: "cut off", retryable: false },
+        { paths: ["a.ts", "b.ts"], reason: "cut off", retryable: false },
+        { paths: ["c.ts"], reason: "refused", retryable: false },
+        { paths: ["b.ts"], reason: "cut off", retryable: false },
       ],
       merged: [
-        { paths: ["a.ts", "b.ts"], reason: "cut off" },
-        { paths: ["c.ts"], reason: "refused" },
+        { paths: ["a.ts", "b.ts"], reason: "cut off", retryable: false },
+        { paths: ["c.ts"], reason: "refused", retryable: false },
       ],
     },
     {
       failures: [
-        { paths: ["a.ts"], reason: "refused" },
-        { paths: ["a.ts"], reason: "cut off" },
+        { paths: ["a.ts"], reason: "refused", retryable: false },
+        { paths: ["a.ts"], reason: "cut off", retryable: false },
       ],
       merged: [
-        { paths: ["a.ts"], reason: "refused" },
-        { paths: ["a.ts"], reason: "cut off" },
+        { paths: ["a.ts"], reason: "refused", retryable: false },
+        { paths: ["a.ts"], reason: "cut off", retryable: false },
       ],
     },
   ])("merges $failures.length failures into $merged.length", ({ failures, merged }) => {
@@ -179,6 +179,7 @@ describe("reviewChunk", () => {
             {
               paths: ["src/a.ts", "src/b.ts"],
               reason: "the model's answer was cut off even for the smallest piece",
+              retryable: false,
             },
           ],
           answered: 0,
@@ -224,6 +225,7 @@ describe("reviewChunk", () => {
         {
           paths: ["src/a.ts", "src/b.ts"],
           reason: "this part of the diff reached its ceiling of 7 model calls",
+          retryable: false,
         },
       ]);
     });
@@ -251,7 +253,7 @@ describe("reviewChunk", () => {
       expect(review).toEqual({
         findings: [],
         usage: [usageOfCall(1), usageOfCall(2)],
-        failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
+        failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted", retryable: false }],
         answered: 1,
       });
     });
@@ -275,7 +277,9 @@ describe("reviewChunk", () => {
       expect(review).toEqual({
         findings: [],
         usage: [],
-        failures: [{ paths: ["src/a.ts", "src/b.ts"], reason: "DeepSeek rejected the API key" }],
+        failures: [
+          { paths: ["src/a.ts", "src/b.ts"], reason: "DeepSeek rejected the API key", retryable: false },
+        ],
         answered: 0,
       });
       expect(log.withMessage("chunk not reviewed")).toEqual([
@@ -301,7 +305,13 @@ describe("reviewChunk", () => {
       expect(review).toEqual({
         findings: [],
         usage: [usageOfCall(1), usageOfCall(2), usageOfCall(3)],
-        failures: [{ paths: ["src/a.ts", "src/b.ts"], reason: "the model did not return a usable answer" }],
+        failures: [
+          {
+            paths: ["src/a.ts", "src/b.ts"],
+            reason: "the model did not return a usable answer",
+            retryable: false,
+          },
+        ],
         answered: 0,
       });
       expect(log.withMessage("chunk not reviewed")[0]?.obj).toEqual({

@@ -125,21 +125,27 @@ async function review(params: {
 
 describe("reviewPullRequest, following earlier reviews", () => {
   describe("on a push whose head was already reviewed", () => {
-    it("skips without comparing, asking the model or posting", async () => {
-      const { outcome, reviews, compared, model } = await review({
-        files: [appFile],
-        ownReviews: [ownReviewOf({ id: 1, sha: HEAD_SHA })],
-      });
-      expect(outcome).toMatchObject({
-        status: "skipped",
-        skippedReason: "this commit was already reviewed",
-        requests: 0,
-        costUsd: 0,
-      });
-      expect(compared).toEqual([]);
-      expect(model.requests).toEqual([]);
-      expect(reviews).toEqual([]);
-    });
+    it.each([
+      ["complete", true],
+      ["partial (its failed files are asked again by a retry job, not by the next event)", false],
+    ])(
+      "skips without comparing, asking the model or posting, when that review was %s",
+      async (_name, complete) => {
+        const { outcome, reviews, compared, model } = await review({
+          files: [appFile],
+          ownReviews: [ownReviewOf({ id: 1, sha: HEAD_SHA, base: pr.baseSha, complete })],
+        });
+        expect(outcome).toMatchObject({
+          status: "skipped",
+          skippedReason: "this commit was already reviewed",
+          requests: 0,
+          costUsd: 0,
+        });
+        expect(compared).toEqual([]);
+        expect(model.requests).toEqual([]);
+        expect(reviews).toEqual([]);
+      },
+    );
   });
 
   describe("on a push after a reviewed commit that is still on the branch", () => {

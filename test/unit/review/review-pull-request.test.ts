@@ -253,7 +253,7 @@ describe("reviewPullRequest", () => {
         findingsAlreadyPosted: 0,
         filesReviewed: 2,
         filesSkipped: 0,
-        failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted" }],
+        failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted", retryable: false }],
         failed: false,
       });
     });
