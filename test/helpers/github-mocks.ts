@@ -146,12 +146,15 @@ export function mockCreateReview(params: { owner?: string; repo?: string; number
 }
 
 /** A review by this app in `pulls.listReviews` shape, with the record of the head it covered, completely. */
+/** The base commit of the `pull_request.opened` example's pull request. */
+const EXAMPLE_BASE_SHA = (pullRequestObject() as unknown as { base: { sha: string } }).base.sha;
+
 export function ownReview(params: { id: number; reviewedSha: string; login?: string; base?: string }) {
   const record = renderRecord({
     kind: "review",
     head: params.reviewedSha,
     // The base of the example pull request, as the app recorded it when it reviewed.
-    base: params.base ?? (pullRequestObject().base as { sha: string }).sha,
+    base: params.base ?? EXAMPLE_BASE_SHA,
     complete: true,
     post: `post-${params.id}-nonce`,
     refused: [],
