@@ -148,6 +148,14 @@ export const repoConfigSchema = z
       .describe(
         "Show the tokens and the cost in dollars at the foot of each review. `false` keeps spend off the pull request (it is still logged). The app's `REVIEW_SHOW_COST` sets the default.",
       ),
+    monthly_budget_usd: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .default(0)
+      .describe(
+        "Dollars this repository's reviews may spend per UTC calendar month. `0`: the app's budget (`BUDGET_REPO_USD_PER_MONTH`). A repository may set a lower budget, never a higher one. A review whose estimate does not fit what is left is not run; the pull request is told why.",
+      ),
   })
   .meta({
     title: "deepseek-review configuration",

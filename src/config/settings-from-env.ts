@@ -1,6 +1,8 @@
+import { createMonthlyBudgets, type SpentSince } from "../cost/monthly-budgets.js";
 import { DEFAULT_PRICES, type PriceTable, parsePriceOverrides } from "../cost/prices.js";
 import type { ReviewLimits } from "../cost/spend-meter.js";
 import type { SpendCeiling } from "../cost/spend-windows.js";
+import { createSpendWindows } from "../cost/spend-windows.js";
 import { type AppEnv, EnvError } from "./env.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "./repo-config.js";
 
@@ -29,6 +31,8 @@ export interface ProcessCeilings {
   maxComments: number;
   /** Whether anything may send a review to the Pro model (`/review pro`, the label, `model: pro`, `escalate.paths`). */
   allowPro: boolean;
+  /** A repository's monthly budget in dollars (0: none); its configuration may lower it. */
+  monthlyBudgetUsd: number;
 }
 
 /** The ceilings on model calls and dollars the environment sets (README "Limits"). */
@@ -78,6 +82,7 @@ export function settingsFromEnv(env: AppEnv): ProcessSettings {
       maxPrTokens: env.REVIEW_MAX_PR_TOKENS,
       maxComments: env.REVIEW_MAX_COMMENTS,
       allowPro: env.REVIEW_ALLOW_PRO,
+      monthlyBudgetUsd: env.BUDGET_REPO_USD_PER_MONTH,
     },
   };
 }
@@ -103,4 +108,23 @@ function windowCeilingsFromEnv(env: AppEnv): SpendCeiling[] {
     }
   }
   return ceilings;
+}
+
+/**
+ * Each review's ceilings, the hourly and daily windows counted in this process, and the monthly budgets read from the
+ * ledger (README "Limits").
+ */
+export function spendControlsFromEnv(env: AppEnv, ledger: SpentSince) {
+  const limits = spendLimitsFromEnv(env);
+  return {
+    limits: limits.review,
+    windows: createSpendWindows(limits.windows),
+    budgets: createMonthlyBudgets({
+      ledger,
+      limits: {
+        repositoryUsd: env.BUDGET_REPO_USD_PER_MONTH,
+        installationUsd: env.BUDGET_INSTALLATION_USD_PER_MONTH,
+      },
+    }),
+  };
 }

@@ -10,8 +10,8 @@ export interface LimitReached {
   ceiling: number;
   /** The environment variable that sets it (absent for the fixed per-chunk bound). */
   setting?: string;
-  /** Hourly and daily ceilings count in fixed UTC windows: the clock hour, the UTC day. */
-  window?: "hour" | "day";
+  /** Hourly, daily and monthly ceilings count in fixed UTC windows: the clock hour, the UTC day, the UTC month. */
+  window?: "hour" | "day" | "month";
   /** When the window's count starts again. */
   resetsAt?: Date;
   /** Refused before any call: what the review's plan may need, and what was left of the ceiling. */

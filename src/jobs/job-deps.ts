@@ -1,5 +1,6 @@
 import type { ConfigProblem, RepoConfig } from "../config/repo-config.js";
 import type { ProcessSettings } from "../config/settings-from-env.js";
+import type { MonthlyBudgets } from "../cost/monthly-budgets.js";
 import type { ReviewLimits } from "../cost/spend-meter.js";
 import type { SpendWindows } from "../cost/spend-windows.js";
 import type { GitHubAccess } from "../github/create-github-access.js";
@@ -22,7 +23,7 @@ export interface JobDeps {
   /** Rebuilds an installation's GitHub gateways from its id. */
   github: GitHubAccess;
   /** Each review's ceilings, and the hourly and daily windows every review is counted in; none when absent. */
-  spend?: { limits: ReviewLimits; windows: SpendWindows };
+  spend?: { limits: ReviewLimits; windows: SpendWindows; budgets?: MonthlyBudgets };
   log: Logger;
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { PullRequestState } from "../github/types.js";
-import type { ReviewTrigger as PipelineTrigger } from "../review/review-pull-request.js";
+import type { ReviewHistory } from "../review/render-review.js";
+import type { ReviewTrigger as PipelineTrigger, ReviewSettings } from "../review/review-pull-request.js";
 import { type Logger, withFields } from "../runtime/types.js";
 import type { LedgerEntry, QueuedJob } from "../store/types.js";
 import { decideAutoReview } from "./decide-auto-review.js";
@@ -53,21 +54,25 @@ export async function runReviewJob(params: {
       });
       const skip = await whyNot({ job, pr, config: loaded.config, deps });
       if (skip !== undefined) return { skip, pr };
+      const history = await historyOf(deps, job);
       return {
         pr,
         github: github.pullRequest(ref),
-        settings: settingsForReview({
-          process: deps.process,
-          config: loaded.config,
-          problems: loaded.problems,
-          pro: proReasonFor({
+        settings: withHistory(
+          history,
+          settingsForReview({
+            process: deps.process,
             config: loaded.config,
-            labels: pr.labels,
-            ...(job.trigger.kind === "command" && job.trigger.model === "pro"
-              ? { command: "pro" as const }
-              : {}),
+            problems: loaded.problems,
+            pro: proReasonFor({
+              config: loaded.config,
+              labels: pr.labels,
+              ...(job.trigger.kind === "command" && job.trigger.model === "pro"
+                ? { command: "pro" as const }
+                : {}),
+            }),
           }),
-        }),
+        ),
       };
     },
   });
@@ -203,10 +208,28 @@ async function recordRun(params: {
     durationMs: Date.now() - params.started,
     findingsPosted: outcome?.findingsPosted ?? 0,
     findingsNotInline: outcome?.findingsNotInline ?? 0,
-    outcome: result.status === "completed" ? "completed" : "failed",
+    outcome: ledgerOutcome(result),
     ...("reason" in result && result.reason !== undefined ? { reason: result.reason } : {}),
     startedAt: params.started,
     finishedAt: Date.now(),
   };
   await params.deps.store.recordRun(entry);
+}
+
+/** A review a budget or ceiling stopped before any model call is a refusal; one that ran and failed, a failure. */
+function ledgerOutcome(result: RunResult): LedgerEntry["outcome"] {
+  if (result.status === "completed") return "completed";
+  const totals = result.spent?.totals;
+  return totals?.limitReached !== undefined && totals.requests === 0 ? "refused" : "failed";
+}
+
+/** This pull request's earlier reviews that called the model, and what they cost, from the ledger. */
+async function historyOf(deps: JobDeps, job: ReviewJob): Promise<ReviewHistory> {
+  const runs = await deps.store.listRuns({ repo: `${job.owner}/${job.repo}`, pr: job.number });
+  const billed = runs.filter((run) => run.requests > 0);
+  return { reviews: billed.length, costUsd: billed.reduce((sum, run) => sum + run.costUsd, 0) };
+}
+
+function withHistory(history: ReviewHistory, settings: ReviewSettings): ReviewSettings {
+  return { ...settings, history };
 }

@@ -1,4 +1,5 @@
 import type { LimitReached } from "../cost/limit-reached.js";
+import type { MonthlyBudgets } from "../cost/monthly-budgets.js";
 import {
   createSpendMeter,
   type ReviewLimits,
@@ -37,6 +38,8 @@ export type OutcomeFields = Record<string, unknown>;
 export interface ReviewSpendControls {
   limits: ReviewLimits;
   windows: SpendWindows;
+  /** Monthly budgets read from the ledger, in front of the windows. */
+  budgets?: MonthlyBudgets;
   installationId?: number;
 }
 
@@ -142,7 +145,15 @@ function createMeter(params: RunReviewParams, pr: PullRequestInfo, settings: Rev
   return createSpendMeter({
     prices: settings.prices,
     ...(params.now === undefined ? {} : { now: params.now }),
-    ...(spend === undefined ? {} : { limits: spend.limits, windows: { store: spend.windows, scope } }),
+    ...(spend === undefined
+      ? {}
+      : {
+          limits: spend.limits,
+          windows: {
+            store: spend.budgets?.around(spend.windows, settings.monthlyBudgetUsd) ?? spend.windows,
+            scope,
+          },
+        }),
   });
 }
 

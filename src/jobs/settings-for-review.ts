@@ -59,6 +59,14 @@ export function settingsForReview(params: {
     ceilings.maxComments,
     "REVIEW_MAX_COMMENTS",
   );
+  const monthlyBudget = config.monthly_budget_usd;
+  if (monthlyBudget > 0 && ceilings.monthlyBudgetUsd > 0 && monthlyBudget > ceilings.monthlyBudgetUsd) {
+    problems.push({
+      key: "monthly_budget_usd",
+      message: `${monthlyBudget} is above this app's budget (BUDGET_REPO_USD_PER_MONTH = ${ceilings.monthlyBudgetUsd})`,
+      used: ceilings.monthlyBudgetUsd,
+    });
+  }
   const wantsPro = params.pro !== undefined || config.escalate.paths.length > 0;
   const pro = ceilings.allowPro ? params.pro : undefined;
   const notes: string[] = [];
@@ -86,6 +94,7 @@ export function settingsForReview(params: {
     exclude: [...config.paths.exclude],
     language: config.language,
     ...(config.instructions.trim() === "" ? {} : { instructions: config.instructions }),
+    ...(monthlyBudget > 0 ? { monthlyBudgetUsd: monthlyBudget } : {}),
     notes,
     showCost: config.show_cost,
   };

@@ -35,6 +35,8 @@ export interface RenderReviewBodyParams {
   costUsd: number;
   /** Tokens and dollars in the footer; false leaves them out (`show_cost`). Default true. */
   showCost?: boolean;
+  /** What earlier reviews of this pull request cost, from the ledger: the footer shows the pull request's total. */
+  history?: ReviewHistory;
   headSha: string;
   /** Cap on the body, in characters. Default `MAX_REVIEW_BODY_CHARS`. */
   maxLength?: number;
@@ -112,12 +114,22 @@ function renderSummary(params: RenderReviewBodyParams): string {
   return `**${plural(all.length, "finding")}** in ${plural(files, "file")} reviewed — ${counts.join(" · ")}.\n${placement}`;
 }
 
+/** The reviews of a pull request before this one, and their cost. */
+export interface ReviewHistory {
+  reviews: number;
+  costUsd: number;
+}
+
 function renderFooter(params: RenderReviewBodyParams): string {
-  const { usage } = params;
+  const { usage, history } = params;
   const tokens =
     `tokens: ${formatCount(usage.promptCacheHitTokens)} cache hit, ${formatCount(usage.promptCacheMissTokens)} ` +
     `cache miss, ${formatCount(usage.completionTokens)} output`;
-  const spend = params.showCost === false ? "" : ` · ${tokens} · ${formatUsd(params.costUsd)}`;
+  const total =
+    history === undefined || history.reviews === 0
+      ? ""
+      : ` · this pull request so far: ${formatUsd(history.costUsd + params.costUsd)} over ${plural(history.reviews + 1, "review")}`;
+  const spend = params.showCost === false ? "" : ` · ${tokens} · ${formatUsd(params.costUsd)}${total}`;
   return (
     `---\n<sub>Model ${inlineCode(params.model)} · ${plural(params.requests, "request")}${spend} · ` +
     `commit ${shortSha(params.headSha)}</sub>`

@@ -9,7 +9,7 @@ import { findChangesSince } from "./find-changes-since.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
-import { renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
+import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
 
@@ -33,6 +33,10 @@ export interface ReviewSettings {
   exclude?: string[];
   instructions?: string;
   language?: string;
+  /** Earlier reviews of this pull request and their cost (from the ledger), for the body's running total. */
+  history?: ReviewHistory;
+  /** The repository's own monthly budget in dollars, when its configuration sets one lower than the app's. */
+  monthlyBudgetUsd?: number;
   /** Markdown shown in the review body, e.g. configuration problems. */
   notes?: string[];
   /** Tokens and dollars in the review's footer (`show_cost`); default true. */
@@ -243,6 +247,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       requests,
       costUsd,
       showCost: settings.showCost ?? true,
+      ...(settings.history === undefined ? {} : { history: settings.history }),
       headSha: pr.headSha,
       sections,
     }),

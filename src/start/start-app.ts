@@ -3,8 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
 import { type AppEnv, EnvError, readEnv } from "../config/env.js";
-import { type ProcessSettings, settingsFromEnv, spendLimitsFromEnv } from "../config/settings-from-env.js";
-import { createSpendWindows } from "../cost/spend-windows.js";
+import { type ProcessSettings, settingsFromEnv, spendControlsFromEnv } from "../config/settings-from-env.js";
 import { createOctokitClass } from "../github/create-octokit-class.js";
 import { createModelClient } from "../llm/create-model-client.js";
 import { createLimit } from "../queue/create-limit.js";
@@ -65,18 +64,12 @@ export async function startApp(): Promise<void> {
       workers: env.REVIEW_PLAN_WORKERS,
       timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
     }),
-    spend: spendControlsFromEnv(env),
+    spend: spendControlsFromEnv(env, store),
   });
   const server = createServer({ github, log, ...credentials, Octokit: createOctokitClass() });
   running.server = server;
   await startServer(server, app);
   logWhereWebhooksGo(log, github);
-}
-
-/** Each review's ceilings, and the hourly and daily windows counted in this process (README "Limits"). */
-function spendControlsFromEnv(env: AppEnv) {
-  const limits = spendLimitsFromEnv(env);
-  return { limits: limits.review, windows: createSpendWindows(limits.windows) };
 }
 
 interface StartEnv {

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppDeps, createApp } from "../../src/app.js";
 import { readEnv } from "../../src/config/env.js";
-import { settingsFromEnv, spendLimitsFromEnv } from "../../src/config/settings-from-env.js";
-import { createSpendWindows } from "../../src/cost/spend-windows.js";
+import { settingsFromEnv, spendControlsFromEnv } from "../../src/config/settings-from-env.js";
 import { createModelClient } from "../../src/llm/create-model-client.js";
 import { createLimit } from "../../src/queue/create-limit.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
@@ -52,14 +51,13 @@ export function createTestAppDeps(options: TestAppOptions = {}): {
   const apiKey = options.apiKey ?? "sk-test";
   const store = options.store ?? createTestStore();
   const env = readEnv({ DEEPSEEK_API_KEY: apiKey, ...options.env });
-  const limits = spendLimitsFromEnv(env);
   const deps: AppDeps = {
     process: settingsFromEnv(env),
     model: createModelClient({ apiKey, baseURL: DEEPSEEK, timeoutMs: 5_000, maxRetries: 0 }),
     limit: createLimit(8),
     store,
     countTokens: estimateTokens,
-    spend: { limits: limits.review, windows: createSpendWindows(limits.windows) },
+    spend: spendControlsFromEnv(env, store),
   };
   return { deps, queue: store.queue, store };
 }

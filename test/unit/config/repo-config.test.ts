@@ -74,6 +74,7 @@ describe("parseRepoConfig", () => {
           escalate: { label: "security-review", paths: ["src/auth/**"] },
           review_command: { min_permission: "maintain" },
           show_cost: false,
+          monthly_budget_usd: 12.5,
         },
       },
       {

@@ -25,7 +25,13 @@ describe("settingsFromEnv", () => {
         temperature: 0.1,
         prices: DEFAULT_PRICES,
         repoDefaults: DEFAULT_REPO_CONFIG,
-        ceilings: { maxChunkTokens: 12_000, maxPrTokens: 400_000, maxComments: 20, allowPro: true },
+        ceilings: {
+          maxChunkTokens: 12_000,
+          maxPrTokens: 400_000,
+          maxComments: 20,
+          allowPro: true,
+          monthlyBudgetUsd: 50,
+        },
         extendsOwners: [],
       });
     });

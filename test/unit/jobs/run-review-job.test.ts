@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatUsd } from "../../../src/cost/compute-cost.js";
 import type { PullRequestState } from "../../../src/github/types.js";
 import type { ReviewJob, ReviewTrigger } from "../../../src/jobs/job.js";
 import type { JobDeps } from "../../../src/jobs/job-deps.js";
@@ -236,5 +237,19 @@ describe("runReviewJob", () => {
       const { store } = await run({ trigger: auto, script: failing(false), config });
       expect((await store.queue.stats()).waiting).toBe(0);
     });
+  });
+
+  it("shows the pull request's running total of earlier reviews in the body", async () => {
+    const store = createTestStore();
+    const first = await run({ trigger: auto, store });
+    expect(first.github.pullRequest.reviews[0]?.body).not.toContain("this pull request so far");
+    const second = await run({
+      trigger: { kind: "command", model: "default", user: "alice", commentId: 9 },
+      store,
+    });
+    const one = (100 * 0.028 + 200 * 0.14 + 30 * 0.28) / 1e6;
+    expect(second.github.pullRequest.reviews[0]?.body).toContain(
+      `this pull request so far: ${formatUsd(2 * one)} over 2 reviews`,
+    );
   });
 });

@@ -160,7 +160,13 @@ describe("settingsForReview", () => {
   });
 
   describe("when the repository asks for more than the operator allows", () => {
-    const ceilings = { maxChunkTokens: 12_000, maxPrTokens: 100_000, maxComments: 10, allowPro: true };
+    const ceilings = {
+      maxChunkTokens: 12_000,
+      maxPrTokens: 100_000,
+      maxComments: 10,
+      allowPro: true,
+      monthlyBudgetUsd: 50,
+    };
 
     it("uses each ceiling instead and says so, while lower values are kept", () => {
       const settings = settingsForReview({
