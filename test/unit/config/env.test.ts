@@ -130,6 +130,8 @@ describe("readEnv", () => {
         LIMIT_INSTALLATION_USD_PER_HOUR: 3,
         LIMIT_INSTALLATION_USD_PER_DAY: 4,
         REVIEW_SHOW_COST: false,
+        BUDGET_REPO_USD_PER_MONTH: 50,
+        BUDGET_INSTALLATION_USD_PER_MONTH: 200,
       });
     });
   });

@@ -38,6 +38,7 @@ describe("DEFAULT_REPO_CONFIG", () => {
       escalate: { label: "deep-review", paths: [] },
       review_command: { min_permission: "write" },
       show_cost: true,
+      monthly_budget_usd: 0,
     });
   });
 
@@ -419,6 +420,7 @@ describe("renderConfigTable", () => {
       "`escalate.paths`",
       "`review_command.min_permission`",
       "`show_cost`",
+      "`monthly_budget_usd`",
     ]);
     expect(lines).toContain(
       '| `skip_labels` | `["skip-review"]` | A pull request with any of these labels is not reviewed automatically. |',

@@ -52,6 +52,7 @@ describe("settingsFromEnv", () => {
         maxPrTokens: 50_000,
         maxComments: 20,
         allowPro: false,
+        monthlyBudgetUsd: 50,
       });
       expect(settings.repoDefaults.max_pr_tokens).toBe(50_000);
       expect(settings.extendsOwners).toEqual(["octo-org"]);
