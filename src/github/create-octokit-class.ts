@@ -53,12 +53,25 @@ export const DEFAULT_THROTTLE: ThrottleOptions = {
  * replacing whatever `ProbotOctokit.defaults({ throttle })` set (so `enabled: false` never took effect,
  * and its secondary-limit handler does not retry); a function default runs after Probot's and wins.
  */
-export function createOctokitClass(throttle: ThrottleOptions = DEFAULT_THROTTLE, extra: OctokitOptions = {}) {
-  return ProbotOctokit.defaults((options: OctokitOptions) => ({
+export function createOctokitClass(
+  throttle: ThrottleOptions = DEFAULT_THROTTLE,
+  extra: OctokitOptions = {},
+  /** Told of every request that fails (after retries), with its HTTP status: for metrics. */
+  onRequestError?: (status: number | undefined) => void,
+) {
+  const Octokit = ProbotOctokit.defaults((options: OctokitOptions) => ({
     ...extra,
     ...options,
     throttle: { ...options.throttle, id: throttleId(options), ...throttle },
   }));
+  if (onRequestError === undefined) return Octokit;
+  return Octokit.plugin((octokit) => {
+    octokit.hook.error("request", (error) => {
+      const status = (error as { status?: unknown }).status;
+      onRequestError(typeof status === "number" ? status : undefined);
+      throw error;
+    });
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ReviewLimits } from "../cost/spend-meter.js";
 import type { SpendWindows } from "../cost/spend-windows.js";
 import type { GitHubAccess } from "../github/create-github-access.js";
 import type { ModelClient } from "../llm/types.js";
+import type { AppMetrics } from "../operations/create-metrics.js";
 import type { CountTokens } from "../review/count-tokens.js";
 import type { PlanChunks } from "../review/plan-chunks.js";
 import type { Limit, Logger } from "../runtime/types.js";
@@ -25,6 +26,8 @@ export interface JobDeps {
   /** Each review's ceilings, and the hourly and daily windows every review is counted in; none when absent. */
   spend?: { limits: ReviewLimits; windows: SpendWindows; budgets?: MonthlyBudgets };
   log: Logger;
+  /** Counts what the jobs do for `/metrics`; none when absent. */
+  metrics?: AppMetrics;
 }
 
 export type LoadedConfig = { config: RepoConfig; problems: ConfigProblem[] };

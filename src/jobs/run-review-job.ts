@@ -88,6 +88,10 @@ export async function runReviewJob(params: {
       log.error({ err: { message: (error as Error).message } }, "ledger write failed"),
     );
   }
+  deps.metrics?.recordReview({
+    outcome: result.status === "skipped" ? "skipped" : ledgerOutcome(result),
+    models: result.spent?.totals.models ?? [],
+  });
   if (headSha !== undefined) await retryFailedFiles({ deps, job, result, headSha, log });
   return result;
 }

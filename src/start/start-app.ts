@@ -4,8 +4,10 @@ import type { Logger } from "pino";
 import { createApp } from "../app.js";
 import { type AppEnv, EnvError, readEnv } from "../config/env.js";
 import { type ProcessSettings, settingsFromEnv, spendControlsFromEnv } from "../config/settings-from-env.js";
-import { createOctokitClass } from "../github/create-octokit-class.js";
+import { createOctokitClass, DEFAULT_THROTTLE } from "../github/create-octokit-class.js";
 import { createModelClient } from "../llm/create-model-client.js";
+import { createMetrics } from "../operations/create-metrics.js";
+import { createOperationsHandler } from "../operations/create-operations-handler.js";
 import { createLimit } from "../queue/create-limit.js";
 import { createTokenCounter } from "../review/count-tokens.js";
 import { createServer, startServer } from "../server/create-server.js";
@@ -48,15 +50,18 @@ export async function startApp(): Promise<void> {
     reviewConcurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS,
   });
   running.store = store;
+  const metrics = createMetrics({ queue: store.queue });
   const app = createApp({
     process: settings,
-    model: createModelClient({
-      apiKey: env.DEEPSEEK_API_KEY,
-      baseURL: env.DEEPSEEK_BASE_URL,
-      timeoutMs: env.DEEPSEEK_TIMEOUT_MS,
-      maxRetries: env.DEEPSEEK_MAX_RETRIES,
-      maxRetryAfterMs: env.DEEPSEEK_MAX_RETRY_AFTER_MS,
-    }),
+    model: metrics.instrument(
+      createModelClient({
+        apiKey: env.DEEPSEEK_API_KEY,
+        baseURL: env.DEEPSEEK_BASE_URL,
+        timeoutMs: env.DEEPSEEK_TIMEOUT_MS,
+        maxRetries: env.DEEPSEEK_MAX_RETRIES,
+        maxRetryAfterMs: env.DEEPSEEK_MAX_RETRY_AFTER_MS,
+      }),
+    ),
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
     store,
     countTokens: createTokenCounter(),
@@ -65,10 +70,22 @@ export async function startApp(): Promise<void> {
       timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
     }),
     spend: spendControlsFromEnv(env, store),
+    metrics,
   });
-  const server = createServer({ github, log, ...credentials, Octokit: createOctokitClass() });
+  const server = createServer({
+    github,
+    log,
+    ...credentials,
+    Octokit: createOctokitClass(DEFAULT_THROTTLE, {}, (status) => metrics.recordGitHubError(status)),
+  });
   running.server = server;
-  await startServer(server, app);
+  // /healthz, /readyz and /metrics beside the webhook path; ready once the queue has resumed its jobs.
+  let started = false;
+  server.addHandler(createOperationsHandler({ store, metrics, ready: () => started }));
+  await startServer(server, async (probot) => {
+    await app(probot);
+    started = true;
+  });
   logWhereWebhooksGo(log, github);
 }
 

@@ -99,6 +99,23 @@ describe("the app process", () => {
     expect(response.status).toBeLessThan(500);
     expect(deepseek.requests.length).toBe(before);
   });
+
+  it("serves /healthz, /readyz and /metrics beside the webhook path, counting the review it did", async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    expect(await get("/healthz")).toEqual({ status: 200, text: "ok\n" });
+    expect(await get("/readyz")).toEqual({ status: 200, text: "ready\n" });
+    const metrics = await get("/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('deepseek_review_reviews_total{outcome="completed"} 1');
+    expect(metrics.text).toContain(
+      'deepseek_review_tokens_total{model="deepseek-v4-flash",kind="cache_hit"} 1500',
+    );
+    expect(metrics.text).toMatch(/deepseek_review_cost_usd_total\{model="deepseek-v4-flash"\} 0\.000182/);
+    expect(metrics.text).toContain("deepseek_review_queue_waiting_jobs 0");
+  });
 });
 
 describe("start-up without DEEPSEEK_API_KEY", () => {
