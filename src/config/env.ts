@@ -82,6 +82,12 @@ export const envSchema = z.object({
         .filter((owner) => owner !== ""),
     ),
   DATA_DIR: z.string().trim().min(1).default("./data"),
+  QUEUE_HEARTBEAT_SECONDS: z.coerce
+    .number({ error: "QUEUE_HEARTBEAT_SECONDS must be a whole number of seconds" })
+    .int("QUEUE_HEARTBEAT_SECONDS must be a whole number of seconds")
+    .min(10, "QUEUE_HEARTBEAT_SECONDS must be 10 or more (pg-boss's minimum)")
+    .default(30),
+  QUEUE_RETRY_DELAY_SECONDS: positiveInt("QUEUE_RETRY_DELAY_SECONDS", 30),
   DATABASE_URL: z
     .string()
     .trim()

@@ -48,6 +48,8 @@ export async function startApp(): Promise<void> {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     reviewConcurrency: env.REVIEW_MAX_CONCURRENT_REVIEWS,
+    heartbeatSeconds: env.QUEUE_HEARTBEAT_SECONDS,
+    retryDelaySeconds: env.QUEUE_RETRY_DELAY_SECONDS,
   });
   running.store = store;
   const metrics = createMetrics({ queue: store.queue });

@@ -8,6 +8,10 @@ export interface OpenStoreParams {
   /** `DATA_DIR`: where the SQLite file lives. */
   dataDir: string;
   reviewConcurrency: number;
+  /** PostgreSQL: seconds without a heartbeat before a replica's running job counts as lost and runs elsewhere. */
+  heartbeatSeconds?: number;
+  /** First wait before a failed job runs again (doubled each time). */
+  retryDelaySeconds?: number;
 }
 
 /** The store the environment asks for: PostgreSQL at `DATABASE_URL`, else SQLite in `DATA_DIR`. Migrates it. */
@@ -16,7 +20,16 @@ export async function openStore(params: OpenStoreParams): Promise<Store> {
     return openPostgresStore({
       connectionString: params.databaseUrl,
       reviewConcurrency: params.reviewConcurrency,
+      ...(params.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: params.heartbeatSeconds }),
+      ...(params.retryDelaySeconds === undefined ? {} : { retryDelaySeconds: params.retryDelaySeconds }),
     });
   }
-  return openSqliteStore({ dataDir: params.dataDir, reviewConcurrency: params.reviewConcurrency });
+  const delay = params.retryDelaySeconds;
+  return openSqliteStore({
+    dataDir: params.dataDir,
+    reviewConcurrency: params.reviewConcurrency,
+    ...(delay === undefined
+      ? {}
+      : { retryDelayMs: (attempt: number) => Math.min(3_600_000, delay * 1000 * 4 ** (attempt - 1)) }),
+  });
 }

@@ -102,9 +102,11 @@ export async function startApp(params: {
   githubPort: number;
   deepseekUrl: string;
   env?: Record<string, string>;
+  /** The working directory (and so `./data`, the default DATA_DIR) to start in; kept on close. Default: a new one. */
+  cwd?: string;
 }): Promise<RunningApp> {
   const port = await freePort();
-  const cwd = mkdtempSync(join(tmpdir(), "deepseek-review-e2e-"));
+  const cwd = params.cwd ?? mkdtempSync(join(tmpdir(), "deepseek-review-e2e-"));
   const app = startAppProcess(
     {
       APP_ID: "123",
@@ -122,7 +124,7 @@ export async function startApp(params: {
   );
   const close = async () => {
     await app.stop();
-    rmSync(cwd, { recursive: true, force: true });
+    if (params.cwd === undefined) rmSync(cwd, { recursive: true, force: true });
   };
   try {
     await app.waitForLog((line) => String(line.msg).includes("Listening on"));

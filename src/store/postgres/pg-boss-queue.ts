@@ -13,6 +13,8 @@ export interface PgBossQueueOptions {
   heartbeatSeconds?: number;
   /** Seconds between polls for new jobs. */
   pollingIntervalSeconds?: number;
+  /** First wait before a failed job runs again (pg-boss doubles it, up to an hour). */
+  retryDelaySeconds?: number;
   now?: () => number;
 }
 
@@ -29,20 +31,24 @@ const EXPIRE_SECONDS = 3_600;
 export async function createPgBossQueue(options: PgBossQueueOptions): Promise<JobQueue> {
   const maxAttempts = options.maxAttempts ?? MAX_JOB_ATTEMPTS;
   const commandConcurrency = options.commandConcurrency ?? 2;
+  const heartbeatSeconds = options.heartbeatSeconds ?? 30;
   const boss = new PgBoss({
     connectionString: options.connectionString,
     max: 5,
     application_name: "deepseek-review",
+    // Lost heartbeats are looked for at half the heartbeat's interval, so a dead replica's job runs again soon.
+    superviseIntervalSeconds: Math.max(5, Math.floor(heartbeatSeconds / 2)),
+    monitorIntervalSeconds: Math.max(5, Math.floor(heartbeatSeconds / 2)),
   });
   boss.on("error", () => undefined);
   await boss.start();
   const queueOptions = {
     retryLimit: maxAttempts - 1,
-    retryDelay: 30,
+    retryDelay: options.retryDelaySeconds ?? 30,
     retryBackoff: true,
     retryDelayMax: 3_600,
     expireInSeconds: EXPIRE_SECONDS,
-    heartbeatSeconds: options.heartbeatSeconds ?? 30,
+    heartbeatSeconds,
   };
   for (const name of [REVIEW_QUEUE, COMMAND_QUEUE]) {
     if ((await boss.getQueue(name)) === null) {
