@@ -10,11 +10,14 @@ RUN npm run build
 FROM node:24-slim
 # NODE_ENV=production: JSON logs, and start-up refuses to run without APP_ID, a private key and WEBHOOK_SECRET.
 # HOST=0.0.0.0: listen on every interface. Probot's default, localhost, is unreachable through `docker run -p`.
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# DATA_DIR: the SQLite store (durable queue, delivery ids, cost ledger) — mount a volume there, or set DATABASE_URL.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
 USER node
 EXPOSE 3000
 # GET /ping answers PONG while the server is up (it does not check GitHub or DeepSeek).

@@ -80,6 +80,8 @@ async function startLikeTheImage(imageEnv: Record<string, string>): Promise<AppP
     {
       ...imageEnv,
       PORT: String(port),
+      // The image's /data is its volume; here, a directory of the test's own.
+      DATA_DIR: join(cwd, "data"),
       APP_ID: "123",
       PRIVATE_KEY_PATH: keyFile,
       WEBHOOK_SECRET: "image-secret",
@@ -96,7 +98,7 @@ describe("the Docker image (Dockerfile, runtime stage)", () => {
   const stage = readRuntimeStage();
 
   it("runs in production, on every interface, with node as the start command", () => {
-    expect(stage.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000" });
+    expect(stage.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000", DATA_DIR: "/data" });
     expect(stage.expose).toEqual([stage.env.PORT]);
     expect(stage.cmd).toEqual(["node", "dist/main.js"]);
     // The start-up check reads engines from package.json; engine-strict comes with .npmrc.
