@@ -52,6 +52,13 @@ export async function startApp(): Promise<void> {
     retryDelaySeconds: env.QUEUE_RETRY_DELAY_SECONDS,
   });
   running.store = store;
+  // Delivery ids and finished jobs past their retention are forgotten at start and every hour.
+  const prune = () =>
+    store
+      .prune()
+      .catch((error: unknown) => log.warn({ err: { message: (error as Error).message } }, "prune failed"));
+  void prune();
+  setInterval(prune, PRUNE_INTERVAL_MS).unref();
   const metrics = createMetrics({ queue: store.queue });
   const app = createApp({
     process: settings,
@@ -90,6 +97,8 @@ export async function startApp(): Promise<void> {
   });
   logWhereWebhooksGo(log, github);
 }
+
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 interface StartEnv {
   env: AppEnv;

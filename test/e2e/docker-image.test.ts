@@ -98,7 +98,12 @@ describe("the Docker image (Dockerfile, runtime stage)", () => {
   const stage = readRuntimeStage();
 
   it("runs in production, on every interface, with node as the start command", () => {
-    expect(stage.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000", DATA_DIR: "/data" });
+    expect(stage.env).toMatchObject({
+      NODE_ENV: "production",
+      HOST: "0.0.0.0",
+      PORT: "3000",
+      DATA_DIR: "/data",
+    });
     expect(stage.expose).toEqual([stage.env.PORT]);
     expect(stage.cmd).toEqual(["node", "dist/main.js"]);
     // The start-up check reads engines from package.json; engine-strict comes with .npmrc.

@@ -266,3 +266,28 @@ describe("the SQLite store's migrations", () => {
     expect(() => open(dataDir)).toThrow("schema version 99, newer than this app knows");
   });
 });
+
+describe("the SQLite store's retention", () => {
+  it("forgets delivery ids and finished jobs past their retention, and keeps the rest", async () => {
+    let now = Date.parse("2026-03-01T00:00:00Z");
+    const dataDir = newDir();
+    const store = openSqliteStore({ dataDir, reviewConcurrency: 1, now: () => now });
+    expect(await store.firstDelivery("old")).toBe(true);
+    await store.queue.enqueue(job(1));
+    await store.queue.start({ async run() {}, async giveUp() {} });
+    expect(await store.queue.drain(5_000)).toEqual([]);
+    await store.queue.stop(1_000);
+    now += 8 * 24 * 3_600_000;
+    expect(await store.firstDelivery("recent")).toBe(true);
+    await store.queue.enqueue(job(2, "b"));
+    await store.prune();
+    expect(await store.firstDelivery("old")).toBe(true);
+    expect(await store.firstDelivery("recent")).toBe(false);
+    const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    expect(db.prepare("SELECT pr_key, state FROM jobs ORDER BY pr_key").all()).toEqual([
+      { pr_key: "octo/hello#2", state: "waiting" },
+    ]);
+    db.close();
+    await store.close();
+  });
+});
