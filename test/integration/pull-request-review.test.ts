@@ -5,6 +5,7 @@ import { createTestApp } from "../helpers/create-test-app.js";
 import type { LogRecord } from "../helpers/create-test-probot.js";
 import { DEEPSEEK, mockDeepSeek } from "../helpers/deepseek-mocks.js";
 import {
+  GITHUB,
   mockAppAuth,
   mockCreateReview,
   mockGetPullRequest,
@@ -214,5 +215,35 @@ describe("pull_request.opened", () => {
       });
       expect(JSON.stringify(records)).not.toContain("sk-test");
     });
+  });
+});
+
+describe("when GitHub refuses the installation's token", () => {
+  it("ends the job in exactly one review.failed line that names the pull request and the reason", async () => {
+    const { probot, records, queue } = createTestApp();
+    nock(GITHUB)
+      .post(/^\/app\/installations\/\d+\/access_tokens$/)
+      .reply(401, { message: "A JSON web token could not be decoded" });
+    nock(GITHUB).get("/app").reply(200, { id: 123, slug: "deepseek-review" });
+
+    await probot.receive({
+      id: "delivery-auth",
+      name: "pull_request",
+      payload: webhookExample("pull_request", "opened") as never,
+    });
+    expect(await queue.drain(10_000)).toEqual([]);
+
+    const lines = records.filter((record) =>
+      /^review\.(completed|skipped|failed|retrying)$/.test(record.msg),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "review.failed",
+        repo: "Codertocat/Hello-World",
+        pr: 2,
+        reason: expect.stringContaining("HTTP 401"),
+      }),
+    ]);
+    expect(records.filter((record) => record.msg === "review job crashed")).toEqual([]);
   });
 });
