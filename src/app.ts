@@ -1,6 +1,10 @@
 import type { Context, Probot } from "probot";
 import { createGitHubAccess } from "./github/create-github-access.js";
-import { pullRequestStateFromPayload } from "./github/create-repository-gateway.js";
+import {
+  type PullRequestFields,
+  pullRequestStateFromPayload,
+  type RepositoryFields,
+} from "./github/create-repository-gateway.js";
 import {
   guardHandler,
   issueCommentEventSchema,
@@ -8,7 +12,7 @@ import {
   pullRequestLabeledEventSchema,
 } from "./github/guard-handler.js";
 import { createJobHandlers } from "./jobs/create-job-handlers.js";
-import type { Job } from "./jobs/job.js";
+import type { Job, ReviewTrigger } from "./jobs/job.js";
 import type { JobDeps } from "./jobs/job-deps.js";
 import { parseReviewCommand } from "./jobs/parse-review-command.js";
 
@@ -51,38 +55,49 @@ export function createApp(deps: AppDeps) {
       );
     };
 
+    /** Queues a review of an open pull request's head; `trigger` says why, given that head. */
+    const enqueueReview = async (
+      context: Context,
+      payload: {
+        pull_request: PullRequestFields;
+        repository: RepositoryFields;
+        installation: { id: number };
+      },
+      trigger: (headSha: string) => ReviewTrigger,
+    ) => {
+      const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
+      if (pr.state !== "open") return;
+      await enqueue(context, {
+        type: "review",
+        installationId: payload.installation.id,
+        owner: pr.owner,
+        repo: pr.repo,
+        number: pr.number,
+        deliveryId: context.id,
+        trigger: trigger(pr.headSha),
+      });
+    };
+
     app.on(
       [...REVIEW_EVENTS],
       guardHandler(pullRequestEventSchema, async (context, payload) => {
         if (payload.action === "edited" && payload.changes?.base === undefined) return;
-        const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
-        if (pr.state !== "open") return;
-        await enqueue(context, {
-          type: "review",
-          installationId: payload.installation.id,
-          owner: pr.owner,
-          repo: pr.repo,
-          number: pr.number,
-          deliveryId: context.id,
-          trigger: { kind: "auto", event: `pull_request.${payload.action}`, headSha: pr.headSha },
-        });
+        await enqueueReview(context, payload, (headSha) => ({
+          kind: "auto",
+          event: `pull_request.${payload.action}`,
+          headSha,
+        }));
       }),
     );
 
     app.on(
       "pull_request.labeled",
       guardHandler(pullRequestLabeledEventSchema, async (context, payload) => {
-        const pr = pullRequestStateFromPayload(payload.pull_request, payload.repository);
-        if (pr.state !== "open") return;
-        await enqueue(context, {
-          type: "review",
-          installationId: payload.installation.id,
-          owner: pr.owner,
-          repo: pr.repo,
-          number: pr.number,
-          deliveryId: context.id,
-          trigger: { kind: "label", label: payload.label.name, headSha: pr.headSha },
-        });
+        await enqueueReview(context, payload, (headSha) => ({
+          kind: "label",
+          label: payload.label.name,
+          headSha,
+        }));
       }),
     );
 

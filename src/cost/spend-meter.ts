@@ -29,6 +29,18 @@ export interface ModelCost {
   costUsd: number;
 }
 
+/** One model's spend as flat fields, the shape the outcome line and the ledger both record. */
+export function flattenModelCost(one: ModelCost) {
+  return {
+    model: one.model,
+    requests: one.requests,
+    promptCacheHitTokens: one.usage.promptCacheHitTokens,
+    promptCacheMissTokens: one.usage.promptCacheMissTokens,
+    completionTokens: one.usage.completionTokens,
+    costUsd: one.costUsd,
+  };
+}
+
 /** What a review spent so far. */
 export interface SpendTotals {
   /** Billed answers, broken ones included. */

@@ -2,6 +2,7 @@ import type { LimitReached } from "../cost/limit-reached.js";
 import type { MonthlyBudgets } from "../cost/monthly-budgets.js";
 import {
   createSpendMeter,
+  flattenModelCost,
   type ReviewLimits,
   type SpendMeter,
   type SpendTotals,
@@ -172,14 +173,7 @@ function spendFields(model: string, totals: SpendTotals) {
     // Cost per model, when more than one reviewed (the Pro lane).
     ...(totals.models.length > 1
       ? {
-          models: totals.models.map((one) => ({
-            model: one.model,
-            requests: one.requests,
-            promptCacheHitTokens: one.usage.promptCacheHitTokens,
-            promptCacheMissTokens: one.usage.promptCacheMissTokens,
-            completionTokens: one.usage.completionTokens,
-            costUsd: one.costUsd,
-          })),
+          models: totals.models.map(flattenModelCost),
         }
       : {}),
   };
