@@ -55,8 +55,8 @@ export function readGithubAppEnv(env: NodeJS.ProcessEnv, cwd: string): GithubApp
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   if (value(env.REDIS_URL) !== undefined) {
     problems.push(
-      "REDIS_URL is set, but deepseek-review shares nothing between processes (its review queue, duplicate-delivery " +
-        "check and GitHub write pacing live in each process): unset it and run one process per GitHub App",
+      "REDIS_URL is set, but deepseek-review does not use Redis (replicas share their queue, duplicate-delivery " +
+        "check and ledger through DATABASE_URL, a PostgreSQL database): unset it",
     );
   }
   const gheHost = value(env.GHE_HOST);

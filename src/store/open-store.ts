@@ -10,7 +10,7 @@ export interface OpenStoreParams {
   reviewConcurrency: number;
   /** PostgreSQL: seconds without a heartbeat before a replica's running job counts as lost and runs elsewhere. */
   heartbeatSeconds?: number;
-  /** First wait before a failed job runs again (doubled each time). */
+  /** First wait before a failed job runs again (SQLite: ×4 each time; PostgreSQL: pg-boss's jittered doubling). */
   retryDelaySeconds?: number;
 }
 

@@ -77,7 +77,7 @@ describe("start-up refuses to run, with one line naming the variable", () => {
     {
       when: "REDIS_URL is set",
       env: { ...REGISTERED, PRIVATE_KEY: testPrivateKey(), REDIS_URL: "redis://127.0.0.1:6379" },
-      line: "deepseek-review cannot start: REDIS_URL is set, but deepseek-review shares nothing between processes",
+      line: "deepseek-review cannot start: REDIS_URL is set, but deepseek-review does not use Redis",
     },
   ])("when $when", async ({ env, line }) => {
     const { code, stderr, logs } = await startAndExit(env);

@@ -97,7 +97,7 @@ describe("readGithubAppEnv", () => {
     [{ ...REGISTERED, LOG_LEVEL: "verbose" }, ["LOG_LEVEL must be one of"]],
     [
       { ...REGISTERED, REDIS_URL: "redis://localhost" },
-      ["REDIS_URL is set, but deepseek-review shares nothing"],
+      ["REDIS_URL is set, but deepseek-review does not use Redis"],
     ],
     [
       { NODE_ENV: "production", APP_ID: "x", PRIVATE_KEY: "bad" },
