@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { readEnv } from "../../src/config/env.js";
 import { testPrivateKey } from "../helpers/create-test-probot.js";
 import { freePort } from "../helpers/local-server.js";
@@ -163,5 +164,54 @@ describe("the README's Docker and systemd instructions", () => {
     expect(deployEnv).not.toMatch(/["']/);
     expect(dockerRun).not.toContain("--env-file .env");
     expect(dockerRun).not.toContain("--init");
+  });
+});
+
+describe("compose.yaml (replicas on PostgreSQL)", () => {
+  const compose = parse(readFileSync(new URL("../../compose.yaml", import.meta.url), "utf8")) as {
+    services: Record<string, Record<string, unknown>>;
+    secrets: Record<string, { file: string }>;
+  };
+  const app = compose.services.app ?? {};
+  const postgres = compose.services.postgres ?? {};
+  const stage = readRuntimeStage();
+  const shutdownSeconds = readEnv({ DEEPSEEK_API_KEY: "sk-x" }).REVIEW_SHUTDOWN_TIMEOUT_MS / 1000;
+
+  it("runs more than one replica of the image, after PostgreSQL is healthy", () => {
+    expect(app.build).toBe(".");
+    expect((app.deploy as { replicas: number }).replicas).toBeGreaterThan(1);
+    expect(app.depends_on).toEqual({ postgres: { condition: "service_healthy" } });
+    expect(postgres.healthcheck).toBeDefined();
+  });
+
+  it("gives each replica longer to stop than reviews may take to finish", () => {
+    expect(Number(/^(\d+)s$/.exec(String(app.stop_grace_period))?.[1])).toBeGreaterThan(shutdownSeconds);
+  });
+
+  it("mounts the key where PRIVATE_KEY_PATH says, from a file secret, and publishes the image's port", () => {
+    const keyPath = (app.environment as Record<string, string>).PRIVATE_KEY_PATH;
+    expect(app.secrets).toEqual(["github_app_key"]);
+    // Compose mounts a secret at /run/secrets/<name>.
+    expect(keyPath).toBe("/run/secrets/github_app_key");
+    expect(compose.secrets.github_app_key?.file).toBeDefined();
+    expect(app.ports).toEqual([stage.env.PORT]);
+  });
+
+  it("checks each replica's health on /readyz with a command that passes against the running app", async () => {
+    const [command, ...args] = (app.healthcheck as { test: string[] }).test.slice(1);
+    expect(command).toBe("node");
+    expect(args.join(" ")).toContain(`http://127.0.0.1:${stage.env.PORT}/readyz`);
+    const running = await startLikeTheImage(stage.env);
+    const script = args.map((arg) => arg.replace(`:${stage.env.PORT}/`, `:${running.port}/`));
+    // Ready once the queue has resumed its jobs, a moment after the server listens: compose retries the same way.
+    let status: number | null = null;
+    for (let attempt = 0; attempt < 40 && status !== 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      status = spawnSync(process.execPath, script, {
+        env: { PATH: process.env.PATH ?? "" },
+        timeout: 10_000,
+      }).status;
+    }
+    expect(status).toBe(0);
   });
 });
