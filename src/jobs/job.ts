@@ -73,7 +73,7 @@ export type CommandJob = z.infer<typeof commandJobSchema>;
 export const jobSchema = z.discriminatedUnion("type", [reviewJobSchema, commandJobSchema]);
 export type Job = z.infer<typeof jobSchema>;
 
-/** The pull request a job is about, e.g. `octo/repo#12`: jobs of one pull request never run at the same time. */
+/** The pull request a job is about, e.g. `octo/repo#12`: reviews of one pull request never run at the same time (commands have a lane of their own). */
 export function prKeyOf(job: Pick<Job, "owner" | "repo" | "number">): string {
   return `${job.owner}/${job.repo}#${job.number}`;
 }

@@ -133,6 +133,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await pool.query(`DELETE FROM ${table("deliveries")} WHERE seen_at < $1`, [
         now() - DELIVERY_RETENTION_MS,
       ]);
+      await queue.pruneFinished();
     },
     async close() {
       await queue.stop(0);

@@ -1,7 +1,8 @@
+import pg from "pg";
 import { type Job as BossJob, PgBoss } from "pg-boss";
 import { headOf, type Job, jobSchema, placeOf, prKeyOf } from "../../jobs/job.js";
 import { createSlots } from "../../runtime/create-slots.js";
-import { MAX_JOB_ATTEMPTS, MAX_WAITING_COMMANDS_PER_USER } from "../retention.js";
+import { FINISHED_JOB_RETENTION_MS, MAX_JOB_ATTEMPTS, MAX_WAITING_COMMANDS_PER_USER } from "../retention.js";
 import type { EnqueueResult, JobHandlers, JobQueue, QueuedJob } from "../types.js";
 
 export interface PgBossQueueOptions {
@@ -24,11 +25,17 @@ export const COMMAND_QUEUE = "deepseek-review-commands";
 const EXPIRE_SECONDS = 3_600;
 
 /**
- * The shared queue of several replicas, on pg-boss. One review of a pull request at a time across every replica
- * (a pg-boss group per pull request, with a global group concurrency of 1); a waiting automatic review takes the
- * newest head (an upsert on its key); a replica that dies stops sending heartbeats and its jobs run again elsewhere.
+ * The shared queue of several replicas, on pg-boss. One review of a pull request at a time across every replica:
+ * a pg-boss group per pull request (group concurrency 1) keeps most of a pull request's jobs apart, but two workers
+ * fetching at the same moment can each claim one of its jobs (pg-boss checks the group in the claiming statement),
+ * so a review also holds a PostgreSQL advisory lock on its pull request while it runs — the second waits for the
+ * first, and a dead replica's lock goes with its connection. A waiting automatic review takes the newest head (an
+ * upsert on its key); a replica that dies stops sending heartbeats and its jobs run again elsewhere.
  */
-export async function createPgBossQueue(options: PgBossQueueOptions): Promise<JobQueue> {
+/** The queue, and the pruning of its finished jobs (the store's `prune`). */
+export type PgBossQueue = JobQueue & { pruneFinished(): Promise<void> };
+
+export async function createPgBossQueue(options: PgBossQueueOptions): Promise<PgBossQueue> {
   const maxAttempts = options.maxAttempts ?? MAX_JOB_ATTEMPTS;
   const commandConcurrency = options.commandConcurrency ?? 2;
   const heartbeatSeconds = options.heartbeatSeconds ?? 30;
@@ -76,7 +83,10 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
       const parsed = jobSchema.safeParse(job.data);
       if (!parsed.success) throw new Error("the stored job is not a job this version of the app can read");
       const queued = { ...toQueued(job), job: parsed.data };
-      running.set(job.id, prKeyOf(parsed.data));
+      const prKey = prKeyOf(parsed.data);
+      running.set(job.id, prKey);
+      // Taken before the slot: a review waiting for another of its pull request holds no review slot.
+      const unlock = lane === "review" ? await lockPullRequest(options.connectionString, prKey) : undefined;
       try {
         await slots[lane].run(() => (handlers as JobHandlers).run(queued));
       } catch (error) {
@@ -84,6 +94,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
         throw error;
       } finally {
         running.delete(job.id);
+        await unlock?.();
       }
     }
   };
@@ -170,6 +181,16 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
       await boss.stop({ graceful: false, close: true, timeout: 1_000 }).catch(() => undefined);
       return unfinished;
     },
+    async pruneFinished() {
+      // pg-boss deletes finished jobs on its own schedule (daily maintenance, its own retention); this keeps them
+      // exactly as long as the SQLite store does. pg-boss stamps jobs with the database's clock, so that is the
+      // clock compared with.
+      await boss.getDb().executeSql(
+        `DELETE FROM pgboss.job WHERE name = ANY($1) AND state IN ('completed', 'failed', 'cancelled')
+           AND completed_on < now() - $2 * interval '1 millisecond'`,
+        [[REVIEW_QUEUE, COMMAND_QUEUE], FINISHED_JOB_RETENTION_MS],
+      );
+    },
     async stats() {
       const [reviews, commands] = await Promise.all([count(REVIEW_QUEUE), count(COMMAND_QUEUE)]);
       const oldest = Math.min(reviews.oldest, commands.oldest);
@@ -179,6 +200,29 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Jo
         oldestWaitingMs: Date.now() - oldest,
       };
     },
+  };
+}
+
+/**
+ * Waits for the pull request's advisory lock on a connection of its own (session-level, so it is released when the
+ * job ends or the replica's connection dies) and returns its release.
+ */
+async function lockPullRequest(connectionString: string, prKey: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString, application_name: "deepseek-review-lock" });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`deepseek-review:${prKey}`]);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return async () => {
+    // Ending the session releases the lock, whether or not the unlock below arrives.
+    await client
+      .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`deepseek-review:${prKey}`])
+      .catch(() => undefined);
+    await client.end().catch(() => undefined);
   };
 }
 
