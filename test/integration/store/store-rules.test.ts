@@ -205,7 +205,7 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
-describe.each(backends)("the %s store's rules", (name, open) => {
+describe.each(backends)("the %s store's rules", (_name, open) => {
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.close();
