@@ -7,7 +7,13 @@ export function mergeConfig(base: unknown, overlay: unknown): unknown {
   if (!isMapping(base) || !isMapping(overlay)) return overlay === undefined ? base : overlay;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overlay)) {
-    merged[key] = key in base ? mergeConfig(base[key], value) : value;
+    // Defined, not assigned: a key named `__proto__` stays a key (and an unknown one the schema reports).
+    Object.defineProperty(merged, key, {
+      value: Object.hasOwn(base, key) ? mergeConfig(base[key], value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return merged;
 }

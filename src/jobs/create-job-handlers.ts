@@ -36,7 +36,12 @@ export function createJobHandlers(deps: JobDeps): JobHandlers {
 }
 
 async function tellThePullRequest(deps: JobDeps, queued: QueuedJob, reason: string): Promise<void> {
-  const { job } = queued;
+  const { job } = queued as { job: QueuedJob["job"] | undefined };
+  if (job === undefined) {
+    // A stored job this version cannot read: nothing says which pull request it was for.
+    deps.log.error({ job: queued.id, attempts: queued.attempt, reason }, "job given up");
+    return;
+  }
   const log = withFields(deps.log, { repo: `${job.owner}/${job.repo}`, pr: job.number, job: queued.id });
   log.error({ attempts: queued.attempt, reason }, "job given up");
   if (job.type !== "review") return;

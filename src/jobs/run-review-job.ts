@@ -44,6 +44,23 @@ export async function runReviewJob(params: {
     log,
     ...(deps.spend === undefined ? {} : { spend: { ...deps.spend, installationId: job.installationId } }),
     final: queued.attempt >= queued.maxAttempts,
+    // An attempt the queue will try again keeps its row when it spent something: the next attempt pays again.
+    onRetrying: async (retrying) => {
+      if ((retrying.spent?.totals.requests ?? 0) === 0) return;
+      await recordRun({
+        deps,
+        job,
+        queued,
+        result: {
+          ...retrying,
+          reason: `attempt ${queued.attempt} of ${queued.maxAttempts}, tried again: ${retrying.reason}`,
+        },
+        started,
+        ...(headSha === undefined ? {} : { headSha }),
+      }).catch((error: unknown) =>
+        log.error({ err: { message: (error as Error).message } }, "ledger write failed"),
+      );
+    },
     prepare: async () => {
       const github = await deps.github.forInstallation(job.installationId);
       const pr = await github.repository(ref).getPullRequest(job.number);

@@ -63,6 +63,11 @@ export interface RunReviewParams {
   spend?: ReviewSpendControls;
   now?: () => Date;
   clock?: () => number;
+  /**
+   * Told of an attempt that will be thrown for the queue to try again, with what it spent, before it is thrown:
+   * the ledger keeps every attempt's spend, not only the last one's.
+   */
+  onRetrying?: (result: RunResult & { status: "failed"; reason: string }) => Promise<void>;
 }
 
 /**
@@ -126,6 +131,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
     const fields = { ...base, ...spent(), durationMs: clock() - started, reason: describe(error) };
     if (params.final === false && isRetryable(error)) {
       params.log.warn(fields, "review.retrying");
+      await params.onRetrying?.({ status: "failed", reason: fields.reason, fields, ...spentResult() });
       throw error;
     }
     params.log.error(fields, "review.failed");
