@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job, ReviewJob } from "../../../src/jobs/job.js";
 import { openPostgresStore } from "../../../src/store/postgres/open-postgres-store.js";
-import type { LedgerEntry, QueuedJob, Store } from "../../../src/store/types.js";
+import type { LedgerEntry, QueuedJob, Store, ThreadEvent } from "../../../src/store/types.js";
 import { createTestStore } from "../../helpers/create-test-app.js";
 import { createTestDatabase } from "../../helpers/postgres.js";
 
@@ -138,6 +138,39 @@ describe.each(backends)("the %s store", (_name, open) => {
     expect(await store.claimRefusal({ ...ref, user: "MALLORY" })).toBe(false);
     expect(await store.claimRefusal({ ...ref, user: "eve" })).toBe(true);
     expect(await store.claimRefusal({ ...ref, user: "mallory", windowMs: 0 })).toBe(true);
+  });
+
+  it("records a thread event once per pull request, key and kind, and lists them by repository and time", async () => {
+    const finding = {
+      file: "0123456789abcdef",
+      side: "RIGHT" as const,
+      lines: [3, 4] as [number, number],
+      code: ["abcdef01"],
+      category: "logic" as const,
+    };
+    const event = (change: Partial<ThreadEvent>): ThreadEvent => ({
+      installationId: 1,
+      repo: "octo/hello",
+      pr: 5,
+      key: "PRRT_1",
+      kind: "dismissed",
+      at: 1_000,
+      ...change,
+    });
+    expect(await store.recordThreadEvent(event({ finding, detail: "reaction" }))).toBe(true);
+    expect(await store.recordThreadEvent(event({ repo: "Octo/Hello", at: 2_000 }))).toBe(false);
+    expect(await store.recordThreadEvent(event({ kind: "acted-on", at: 2_000 }))).toBe(true);
+    expect(
+      await store.recordThreadEvent(event({ key: "901", kind: "answered", detail: "reply", at: 3_000 })),
+    ).toBe(true);
+    expect(await store.recordThreadEvent(event({ repo: "octo/other", pr: 1, at: 4_000 }))).toBe(true);
+    expect(await store.listThreadEvents({ repo: "OCTO/hello", pr: 5 })).toEqual([
+      event({ finding, detail: "reaction" }),
+      event({ kind: "acted-on", at: 2_000 }),
+      event({ key: "901", kind: "answered", detail: "reply", at: 3_000 }),
+    ]);
+    expect((await store.listThreadEvents({ since: 3_000 })).map((one) => one.at)).toEqual([3_000, 4_000]);
+    expect((await store.listThreadEvents({ until: 2_000 })).map((one) => one.kind)).toEqual(["dismissed"]);
   });
 
   it("queues an automatic review once per head and lets a newer head take a waiting one's place", async () => {
