@@ -1,7 +1,9 @@
 import type { Probot, ProbotOctokit } from "probot";
 import type { PullRequestGateway } from "../review/types.js";
+import type { ThreadsGateway } from "../threads/types.js";
 import { createPullRequestGateway } from "./create-pull-request-gateway.js";
 import { createRepositoryGateway } from "./create-repository-gateway.js";
+import { createThreadsGateway } from "./create-threads-gateway.js";
 import { type ReadRepoConfigParams, readRepoConfig } from "./read-repo-config.js";
 import type { RepositoryGateway } from "./types.js";
 
@@ -12,6 +14,10 @@ export interface InstallationGitHub {
   pullRequest(ref: { owner: string; repo: string; number: number }): PullRequestGateway;
   repository(ref: { owner: string; repo: string }): RepositoryGateway;
   readConfig(ref: { owner: string; repo: string }): ReturnType<typeof readRepoConfig>;
+  /** The pull request's review threads (GraphQL). */
+  threads(ref: { owner: string; repo: string; number: number }): ThreadsGateway;
+  /** The app's own login, `<slug>[bot]`. */
+  botLogin: string;
 }
 
 export interface GitHubAccess {
@@ -48,6 +54,8 @@ export function installationGitHub(
     pullRequest: (ref) => createPullRequestGateway(octokit, { ...ref, botLogin }),
     repository: (ref) => createRepositoryGateway(octokit, ref),
     readConfig: (ref) => readRepoConfig(octokit, { ...ref, extendsOwners } satisfies ReadRepoConfigParams),
+    threads: (ref) => createThreadsGateway(octokit, ref),
+    botLogin,
   };
 }
 

@@ -5,6 +5,7 @@ import type { ReviewHistory } from "../review/render-review.js";
 import type { ReviewTrigger as PipelineTrigger, ReviewSettings } from "../review/review-pull-request.js";
 import { type Logger, withFields } from "../runtime/types.js";
 import type { LedgerEntry, QueuedJob } from "../store/types.js";
+import { createTendThreads } from "../threads/tend-threads.js";
 import { decideAutoReview } from "./decide-auto-review.js";
 import type { ReviewJob } from "./job.js";
 import type { JobDeps } from "./job-deps.js";
@@ -58,6 +59,14 @@ export async function runReviewJob(params: {
       return {
         pr,
         github: github.pullRequest(ref),
+        threads: createTendThreads({
+          gateway: github.threads(ref),
+          botLogin: github.botLogin,
+          store: deps.store,
+          ref: { installationId: job.installationId, repo: `${job.owner}/${job.repo}`, pr: job.number },
+          headSha: pr.headSha,
+          log,
+        }),
         settings: withHistory(
           history,
           settingsForReview({

@@ -68,6 +68,16 @@ export function createFakeGitHub(params: {
       const raw = params.readConfig === undefined ? (params.config ?? null) : await params.readConfig();
       return { raw, problems: params.configProblems ?? [] };
     },
+    threads: () => ({
+      async listThreads() {
+        failIfAsked();
+        return [];
+      },
+      async replyAndResolve() {
+        failIfAsked();
+      },
+    }),
+    botLogin: "deepseek-review[bot]",
   };
   return {
     pullRequest,
