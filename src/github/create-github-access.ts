@@ -1,6 +1,7 @@
 import type { Probot, ProbotOctokit } from "probot";
 import type { PullRequestGateway } from "../review/types.js";
 import type { ThreadsGateway } from "../threads/types.js";
+import { type AnswerGateway, createAnswerGateway } from "./create-answer-gateway.js";
 import { createPullRequestGateway } from "./create-pull-request-gateway.js";
 import { createRepositoryGateway } from "./create-repository-gateway.js";
 import { createThreadsGateway } from "./create-threads-gateway.js";
@@ -16,12 +17,16 @@ export interface InstallationGitHub {
   readConfig(ref: { owner: string; repo: string }): ReturnType<typeof readRepoConfig>;
   /** The pull request's review threads (GraphQL). */
   threads(ref: { owner: string; repo: string; number: number }): ThreadsGateway;
+  /** What answering a reply or a mention needs. */
+  answers(ref: { owner: string; repo: string }): AnswerGateway;
   /** The app's own login, `<slug>[bot]`. */
   botLogin: string;
 }
 
 export interface GitHubAccess {
   forInstallation(installationId: number): Promise<InstallationGitHub>;
+  /** The app's own login, `<slug>[bot]`, asked of GitHub once per process (for telling mentions of the app). */
+  botLogin(): Promise<string>;
 }
 
 /**
@@ -42,6 +47,7 @@ export function createGitHubAccess(params: {
       ]);
       return installationGitHub(octokit, login, params.extendsOwners ?? []);
     },
+    botLogin,
   };
 }
 
@@ -55,6 +61,7 @@ export function installationGitHub(
     repository: (ref) => createRepositoryGateway(octokit, ref),
     readConfig: (ref) => readRepoConfig(octokit, { ...ref, extendsOwners } satisfies ReadRepoConfigParams),
     threads: (ref) => createThreadsGateway(octokit, ref),
+    answers: (ref) => createAnswerGateway(octokit, ref),
     botLogin,
   };
 }

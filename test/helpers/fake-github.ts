@@ -77,6 +77,9 @@ export function createFakeGitHub(params: {
         failIfAsked();
       },
     }),
+    answers: () => {
+      throw new Error("the fake GitHub answers no one");
+    },
     botLogin: "deepseek-review[bot]",
   };
   return {
@@ -88,6 +91,9 @@ export function createFakeGitHub(params: {
     async forInstallation(id) {
       installations.push(id);
       return installation;
+    },
+    async botLogin() {
+      return "deepseek-review[bot]";
     },
   };
 }
