@@ -191,6 +191,11 @@ describe("the app's own review threads", () => {
       },
       "reply",
     ],
+    [
+      "a person resolving the thread without changing the code",
+      { comments: [{ id: 501, body: "" }] as Comments, isResolved: true, resolvedBy: "octocat" },
+      "resolved",
+    ],
   ])("after %s", (_name, thread, by) => {
     it("never raises the finding again on this pull request, reworded or not, and counts it as dismissed", async () => {
       const app = createTestApp();
@@ -198,6 +203,7 @@ describe("the app's own review threads", () => {
         id: "PRRT_loop",
         path: "src/math.js",
         line: 7,
+        ...("isResolved" in thread ? { isResolved: true, resolvedBy: thread.resolvedBy } : {}),
         comments: thread.comments.map((comment, index) =>
           index === 0 ? { ...comment, body: loopCommentBody() } : comment,
         ),
