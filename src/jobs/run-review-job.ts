@@ -239,7 +239,8 @@ function ledgerOutcome(result: RunResult): LedgerEntry["outcome"] {
 /** This pull request's earlier reviews that called the model, and what they cost, from the ledger. */
 async function historyOf(deps: JobDeps, job: ReviewJob): Promise<ReviewHistory> {
   const runs = await deps.store.listRuns({ repo: `${job.owner}/${job.repo}`, pr: job.number });
-  const billed = runs.filter((run) => run.requests > 0);
+  // Answers to people (trigger "answer") are not reviews: the footer counts reviews.
+  const billed = runs.filter((run) => run.requests > 0 && run.trigger !== "answer");
   return { reviews: billed.length, costUsd: billed.reduce((sum, run) => sum + run.costUsd, 0) };
 }
 

@@ -5,15 +5,17 @@ import { parsePatch } from "../../src/diff/parse-patch.js";
 import { renderRecord } from "../../src/records/render-record.js";
 import { findingIdentity } from "../../src/review/finding-identity.js";
 import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
-import { mockDeepSeek } from "../helpers/deepseek-mocks.js";
+import { mockDeepSeek, mockFindings } from "../helpers/deepseek-mocks.js";
 import {
   APP_SLUG,
   BOT_LOGIN,
   GITHUB,
   mockAppAuth,
+  mockCreateReview,
   mockGetPullRequest,
   mockIssueComment,
   mockPermission,
+  mockPullRequestReads,
   mockRepoConfig,
   pullRequestObject,
   recordBody,
@@ -274,4 +276,39 @@ describe("issue_comment.created mentioning the app", () => {
       expect(lines(app, "job queued")).toEqual([]);
     },
   );
+});
+
+describe("a review after answers", () => {
+  it("does not count the answers as reviews in its footer", async () => {
+    const app = createTestApp();
+    await app.store.recordRun({
+      id: "answer-1",
+      installationId: 1,
+      repo: "Codertocat/Hello-World",
+      pr: 2,
+      trigger: "answer",
+      models: [],
+      requests: 1,
+      promptCacheHitTokens: 0,
+      promptCacheMissTokens: 100,
+      completionTokens: 50,
+      costUsd: 0.0001,
+      durationMs: 10,
+      findingsPosted: 0,
+      findingsNotInline: 0,
+      outcome: "completed",
+      startedAt: 1,
+      finishedAt: 2,
+    });
+    const files = JSON.parse(
+      readFileSync(new URL("../fixtures/pull-request/files.json", import.meta.url), "utf8"),
+    ) as unknown[];
+    mockPullRequestReads({ files });
+    mockFindings([]);
+    const reviews = mockCreateReview({ id: 95 });
+
+    await deliver(app, "pull_request", webhookExample("pull_request", "opened"), "delivery-opened");
+
+    expect((reviews[0] as { body: string }).body).not.toContain("this pull request so far");
+  });
 });
