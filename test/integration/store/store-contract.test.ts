@@ -196,13 +196,32 @@ describe.each(backends)("the %s store", (_name, open) => {
       const result = await queue.enqueue({ ...command, commentId: comment });
       expect(result).toBe(comment <= 3 ? "queued" : "duplicate");
     }
-    expect((await queue.stats()).waiting).toBe(5);
+    // Answers to people share the command lane and its bound of waiting jobs per user and pull request.
+    const answer: Job = {
+      type: "answer",
+      installationId: 1,
+      owner: "octo",
+      repo: "hello",
+      number: 12,
+      deliveryId: "a1",
+      commentId: 100,
+      user: "bob",
+      where: { kind: "thread", inReplyTo: 99 },
+    };
+    expect(await queue.enqueue(answer)).toBe("queued");
+    expect(await queue.enqueue(answer)).toBe("duplicate");
+    for (let comment = 101; comment <= 103; comment++) {
+      const result = await queue.enqueue({ ...answer, commentId: comment });
+      expect(result).toBe(comment <= 102 ? "queued" : "duplicate");
+    }
+    expect((await queue.stats()).waiting).toBe(8);
     const { ran, handlers } = recorder();
     await queue.start(handlers);
     expect(await queue.drain(15_000)).toEqual([]);
     expect(ran.filter((one) => one.startsWith("10:") && one !== "10:command")).toEqual(["10:b"]);
     expect(ran).toContain("11:c");
     expect(ran.filter((one) => one === "10:command")).toHaveLength(3);
+    expect(ran.filter((one) => one === "12:answer")).toHaveLength(3);
     expect((await queue.stats()).waiting).toBe(0);
   });
 });
