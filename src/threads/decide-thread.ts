@@ -55,7 +55,12 @@ export function decideThread(params: {
       (comment) => isApp(comment) && comment.body.startsWith(RESOLVED_REPLY_PREFIX),
     );
     if (resolvedByApp) return { action: "acted-on", identity };
-    const byPerson = thread.resolvedBy !== undefined && !sameLogin(thread.resolvedBy, params.botLogin);
+    // GraphQL may name the app by its slug alone: either form is the app, not a person.
+    const resolver = thread.resolvedBy;
+    const byPerson =
+      resolver !== undefined &&
+      !sameLogin(resolver, params.botLogin) &&
+      !sameLogin(`${resolver}[bot]`, params.botLogin);
     if (byPerson && !thread.isOutdated) return { action: "dismissed", identity, by: "resolved" };
     return { action: "keep", identity, why: "resolved" };
   }

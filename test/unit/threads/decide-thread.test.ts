@@ -102,6 +102,13 @@ describe("decideThread", () => {
       "acted-on",
     ],
     ["resolved by nobody GitHub names", { isResolved: true }, still, "keep"],
+    [
+      "resolved by the app, named by its slug",
+      { isResolved: true, resolvedBy: "deepseek-review" },
+      still,
+      "keep",
+    ],
+    ["resolved by the app, named as REST does", { isResolved: true, resolvedBy: BOT }, still, "keep"],
   ])("%s → %s", (_name, change, headCode, action) => {
     expect(decideThread({ thread: thread(change), botLogin: BOT, headCode: () => headCode }).action).toBe(
       action,
