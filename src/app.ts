@@ -10,11 +10,13 @@ import {
   issueCommentEventSchema,
   pullRequestEventSchema,
   pullRequestLabeledEventSchema,
+  reviewCommentEventSchema,
 } from "./github/guard-handler.js";
 import { createJobHandlers } from "./jobs/create-job-handlers.js";
 import type { Job, ReviewTrigger } from "./jobs/job.js";
 import type { JobDeps } from "./jobs/job-deps.js";
 import { parseReviewCommand } from "./jobs/parse-review-command.js";
+import { mentionsApp } from "./threads/mentions-app.js";
 
 export type AppDeps = Omit<JobDeps, "github" | "log"> & Partial<Pick<JobDeps, "github" | "log">>;
 
@@ -33,6 +35,7 @@ export const REVIEW_EVENTS = [
  */
 export function createApp(deps: AppDeps) {
   return async (app: Probot) => {
+    const jobDeps = jobDepsFor(deps, app);
     const enqueue = async (context: Context, job: Job) => {
       if (!(await deps.store.firstDelivery(context.id))) {
         context.log.info(
@@ -107,7 +110,25 @@ export function createApp(deps: AppDeps) {
         const { comment, issue, repository, sender, installation } = payload;
         if (!issue.pull_request || comment.user?.type === "Bot" || sender.type === "Bot") return;
         const command = parseReviewCommand(comment.body ?? "");
-        if (command === undefined) return;
+        if (command === undefined) {
+          // Not a command: perhaps a question for the app (`@<slug>`), answered by an answer job.
+          const body = comment.body ?? "";
+          if (!body.includes("@")) return;
+          const slug = (await jobDeps.github.botLogin()).replace(/\[bot\]$/, "");
+          if (!mentionsApp(body, slug)) return;
+          await enqueue(context, {
+            type: "answer",
+            installationId: installation.id,
+            owner: repository.owner.login,
+            repo: repository.name,
+            number: issue.number,
+            deliveryId: context.id,
+            commentId: comment.id,
+            user: comment.user?.login ?? sender.login,
+            where: { kind: "mention" },
+          });
+          return;
+        }
         await enqueue(context, {
           type: "command",
           installationId: installation.id,
@@ -122,8 +143,29 @@ export function createApp(deps: AppDeps) {
       }),
     );
 
+    // A reply in a review thread: answered when the thread is the app's and the person may run /review (the job
+    // checks both). Only `created`: an edited comment never asks again; a bot (the app included) is never answered.
+    app.on(
+      "pull_request_review_comment.created",
+      guardHandler(reviewCommentEventSchema, async (context, payload) => {
+        const { comment, pull_request, repository, sender, installation } = payload;
+        if (!comment.in_reply_to_id || comment.user?.type === "Bot" || sender.type === "Bot") return;
+        await enqueue(context, {
+          type: "answer",
+          installationId: installation.id,
+          owner: repository.owner.login,
+          repo: repository.name,
+          number: pull_request.number,
+          deliveryId: context.id,
+          commentId: comment.id,
+          user: comment.user?.login ?? sender.login,
+          where: { kind: "thread", inReplyTo: comment.in_reply_to_id },
+        });
+      }),
+    );
+
     // Handlers first (a webhook may arrive while the queue starts), then the queue: it resumes unfinished jobs.
-    await deps.store.queue.start(createJobHandlers(jobDepsFor(deps, app)));
+    await deps.store.queue.start(createJobHandlers(jobDeps));
   };
 }
 

@@ -1,7 +1,10 @@
 import type { Probot, ProbotOctokit } from "probot";
 import type { PullRequestGateway } from "../review/types.js";
+import type { ThreadsGateway } from "../threads/types.js";
+import { type AnswerGateway, createAnswerGateway } from "./create-answer-gateway.js";
 import { createPullRequestGateway } from "./create-pull-request-gateway.js";
 import { createRepositoryGateway } from "./create-repository-gateway.js";
+import { createThreadsGateway } from "./create-threads-gateway.js";
 import { type ReadRepoConfigParams, readRepoConfig } from "./read-repo-config.js";
 import type { RepositoryGateway } from "./types.js";
 
@@ -12,10 +15,18 @@ export interface InstallationGitHub {
   pullRequest(ref: { owner: string; repo: string; number: number }): PullRequestGateway;
   repository(ref: { owner: string; repo: string }): RepositoryGateway;
   readConfig(ref: { owner: string; repo: string }): ReturnType<typeof readRepoConfig>;
+  /** The pull request's review threads (GraphQL). */
+  threads(ref: { owner: string; repo: string; number: number }): ThreadsGateway;
+  /** What answering a reply or a mention needs. */
+  answers(ref: { owner: string; repo: string }): AnswerGateway;
+  /** The app's own login, `<slug>[bot]`. */
+  botLogin: string;
 }
 
 export interface GitHubAccess {
   forInstallation(installationId: number): Promise<InstallationGitHub>;
+  /** The app's own login, `<slug>[bot]`, asked of GitHub once per process (for telling mentions of the app). */
+  botLogin(): Promise<string>;
 }
 
 /**
@@ -36,6 +47,7 @@ export function createGitHubAccess(params: {
       ]);
       return installationGitHub(octokit, login, params.extendsOwners ?? []);
     },
+    botLogin,
   };
 }
 
@@ -48,6 +60,9 @@ export function installationGitHub(
     pullRequest: (ref) => createPullRequestGateway(octokit, { ...ref, botLogin }),
     repository: (ref) => createRepositoryGateway(octokit, ref),
     readConfig: (ref) => readRepoConfig(octokit, { ...ref, extendsOwners } satisfies ReadRepoConfigParams),
+    threads: (ref) => createThreadsGateway(octokit, ref),
+    answers: (ref) => createAnswerGateway(octokit, ref),
+    botLogin,
   };
 }
 

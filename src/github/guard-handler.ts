@@ -60,6 +60,19 @@ export const issueCommentEventSchema = z.object({
 });
 export type IssueCommentEvent = z.infer<typeof issueCommentEventSchema>;
 
+/** The fields of a `pull_request_review_comment` event the app reads: a reply has `in_reply_to_id`. */
+export const reviewCommentEventSchema = z.object({
+  comment: z.object({
+    id: z.number().int().positive(),
+    in_reply_to_id: z.number().int().positive().nullish(),
+    user: userSchema.nullable(),
+  }),
+  pull_request: z.object({ number: z.number().int().positive(), state: z.enum(["open", "closed"]) }),
+  sender: userSchema,
+  repository: repositorySchema,
+  installation: installationSchema,
+});
+
 /**
  * Wraps a webhook handler so that a payload it cannot read is logged and ignored instead of failing the delivery:
  * the payload is checked against `schema` first, and anything the handler still throws is caught. The log line has

@@ -1,6 +1,7 @@
 import { withFields } from "../runtime/types.js";
 import type { JobHandlers, QueuedJob } from "../store/types.js";
 import type { JobDeps } from "./job-deps.js";
+import { runAnswerJob } from "./run-answer-job.js";
 import { runCommandJob } from "./run-command-job.js";
 import { runReviewJob } from "./run-review-job.js";
 
@@ -16,6 +17,10 @@ export function createJobHandlers(deps: JobDeps): JobHandlers {
       const { job } = queued;
       if (job.type === "command") {
         await runCommandJob({ queued, job, deps });
+        return;
+      }
+      if (job.type === "answer") {
+        await runAnswerJob({ queued, job, deps });
         return;
       }
       const result = await runReviewJob({ queued, job, deps });

@@ -69,8 +69,26 @@ export const commandJobSchema = z.object({
 });
 export type CommandJob = z.infer<typeof commandJobSchema>;
 
+/**
+ * Someone spoke to the app: a reply in a review thread (`inReplyTo`: the thread's first comment), or a comment on
+ * the pull request mentioning it. Runs in the command lane (bounded per user like commands), checks the author's
+ * permission, and answers once.
+ */
+export const answerJobSchema = z.object({
+  type: z.literal("answer"),
+  ...refFields,
+  /** The comment to answer. */
+  commentId: z.number().int().positive(),
+  user: z.string().min(1).max(100),
+  where: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("thread"), inReplyTo: z.number().int().positive() }),
+    z.object({ kind: z.literal("mention") }),
+  ]),
+});
+export type AnswerJob = z.infer<typeof answerJobSchema>;
+
 /** Everything the queue holds: plain, serialisable data, stored before the webhook is answered. */
-export const jobSchema = z.discriminatedUnion("type", [reviewJobSchema, commandJobSchema]);
+export const jobSchema = z.discriminatedUnion("type", [reviewJobSchema, commandJobSchema, answerJobSchema]);
 export type Job = z.infer<typeof jobSchema>;
 
 /** The pull request a job is about, e.g. `octo/repo#12`: reviews of one pull request never run at the same time (commands have a lane of their own). */
@@ -84,6 +102,7 @@ export function prKeyOf(job: Pick<Job, "owner" | "repo" | "number">): string {
  */
 export function placeOf(job: Job): string {
   if (job.type === "command") return `comment:${job.commentId}`;
+  if (job.type === "answer") return `answer:${job.commentId}`;
   const { trigger } = job;
   switch (trigger.kind) {
     case "auto":

@@ -145,14 +145,14 @@ async function carryOut(params: {
   return "queued";
 }
 
-/** GitHub reports maintain as write and triage as read in `permission`; `role_name` has the finer level. */
-function effectivePermission(permission: UserPermission): RepoPermission | undefined {
+/** GitHub reports maintain as write and triage as read in `permission`; `role_name` has the finer level (also for answers). */
+export function effectivePermission(permission: UserPermission): RepoPermission | undefined {
   const role = permission.roleName.toLowerCase();
   if ((REPO_PERMISSIONS as readonly string[]).includes(role)) return role as RepoPermission;
   return permission.permission === "none" ? undefined : permission.permission;
 }
 
-function rank(permission: RepoPermission | undefined): number {
+export function rank(permission: RepoPermission | undefined): number {
   return permission === undefined ? -1 : REPO_PERMISSIONS.indexOf(permission);
 }
 

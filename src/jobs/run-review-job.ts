@@ -6,6 +6,7 @@ import type { ReviewHistory } from "../review/render-review.js";
 import type { ReviewTrigger as PipelineTrigger, ReviewSettings } from "../review/review-pull-request.js";
 import { type Logger, withFields } from "../runtime/types.js";
 import type { LedgerEntry, QueuedJob } from "../store/types.js";
+import { createTendThreads } from "../threads/tend-threads.js";
 import { decideAutoReview } from "./decide-auto-review.js";
 import type { ReviewJob } from "./job.js";
 import type { JobDeps } from "./job-deps.js";
@@ -76,6 +77,14 @@ export async function runReviewJob(params: {
       return {
         pr,
         github: github.pullRequest(ref),
+        threads: createTendThreads({
+          gateway: github.threads(ref),
+          botLogin: github.botLogin,
+          store: deps.store,
+          ref: { installationId: job.installationId, repo: `${job.owner}/${job.repo}`, pr: job.number },
+          headSha: pr.headSha,
+          log,
+        }),
         settings: withHistory(
           history,
           settingsForReview({
@@ -241,7 +250,8 @@ function ledgerOutcome(result: RunResult): LedgerEntry["outcome"] {
 /** This pull request's earlier reviews that called the model, and what they cost, from the ledger. */
 async function historyOf(deps: JobDeps, job: ReviewJob): Promise<ReviewHistory> {
   const runs = await deps.store.listRuns({ repo: `${job.owner}/${job.repo}`, pr: job.number });
-  const billed = runs.filter((run) => run.requests > 0);
+  // Answers to people (trigger "answer") are not reviews: the footer counts reviews.
+  const billed = runs.filter((run) => run.requests > 0 && run.trigger !== "answer");
   return { reviews: billed.length, costUsd: billed.reduce((sum, run) => sum + run.costUsd, 0) };
 }
 

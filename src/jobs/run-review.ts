@@ -20,10 +20,11 @@ import {
 } from "../review/review-pull-request.js";
 import type { PullRequestGateway, PullRequestInfo } from "../review/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
+import type { TendThreads } from "../threads/tend-threads.js";
 
 /** What a review needs once the job knows its pull request, or why there is nothing to do. */
 export type PreparedReview =
-  | { pr: PullRequestInfo; github: PullRequestGateway; settings: ReviewSettings }
+  | { pr: PullRequestInfo; github: PullRequestGateway; settings: ReviewSettings; threads?: TendThreads }
   | { skip: string; pr?: PullRequestInfo };
 
 /** How one run ended, as its outcome line says; `spent` is what the model calls cost, whatever happened. */
@@ -109,6 +110,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       ...(params.planChunks === undefined ? {} : { planChunks: params.planChunks }),
       ...(params.now === undefined ? {} : { now: params.now }),
       ...(params.onlyPaths === undefined ? {} : { onlyPaths: params.onlyPaths }),
+      ...(prepared.threads === undefined ? {} : { threads: prepared.threads }),
     });
     if (outcome.status === "skipped") {
       const reason = outcome.skippedReason ?? "nothing to do";
@@ -203,6 +205,7 @@ function outcomeFields(outcome: ReviewOutcome) {
     findingsPosted: outcome.findingsPosted,
     findingsNotInline: outcome.findingsNotInline,
     findingsAlreadyPosted: outcome.findingsAlreadyPosted,
+    ...(outcome.findingsDismissed === undefined ? {} : { findingsDismissed: outcome.findingsDismissed }),
     reviewId: outcome.reviewId,
     ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
   };

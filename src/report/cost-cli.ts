@@ -3,9 +3,12 @@ import { openStore } from "../store/open-store.js";
 import type { LedgerFilter } from "../store/types.js";
 import { renderCostTable } from "./render-cost-table.js";
 import { GROUPINGS, type Grouping, summarizeLedger } from "./summarize-ledger.js";
+import { renderTallyTable, TALLY_GROUPINGS, tallyFindings } from "./tally-findings.js";
 
 const USAGE = `usage: npm run cost -- [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--repo owner/name] [--pr N]
-                     [--by repo|pr|day|model|outcome] [--json]
+                     [--by repo|pr|day|model|outcome] [--json] [--tally]
+--tally: findings posted, acted on (resolved because the code changed), dismissed and replies answered, --by
+repo|pr|day, instead of the cost.
 Reads the cost ledger of the store the environment names (DATABASE_URL, else DATA_DIR, default ./data).`;
 
 /** `npm run cost`: totals from the ledger, as a table or JSON. Exit 2 with one line on bad arguments. */
@@ -24,6 +27,21 @@ export async function runCostReport(argv: string[], env: NodeJS.ProcessEnv = pro
   });
   try {
     const entries = await store.listRuns(parsed.filter);
+    if (parsed.tally) {
+      const events = await store.listThreadEvents(parsed.filter);
+      const tally = tallyFindings({
+        runs: entries,
+        events,
+        by: parsed.by as (typeof TALLY_GROUPINGS)[number],
+      });
+      if (parsed.json)
+        console.log(JSON.stringify({ filter: parsed.filter, by: parsed.by, ...tally }, null, 2));
+      else
+        console.log(
+          renderTallyTable({ title: describe(parsed).replace(/^Review cost/, "Findings"), ...tally }),
+        );
+      return 0;
+    }
     const { rows, total } = summarizeLedger(entries, parsed.by);
     if (parsed.json) {
       console.log(JSON.stringify({ filter: parsed.filter, by: parsed.by, rows, total }, null, 2));
@@ -36,7 +54,12 @@ export async function runCostReport(argv: string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
-export function parseCostArgs(argv: string[]): { filter: LedgerFilter; by: Grouping; json: boolean } {
+export function parseCostArgs(argv: string[]): {
+  filter: LedgerFilter;
+  by: Grouping;
+  json: boolean;
+  tally: boolean;
+} {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -48,10 +71,14 @@ export function parseCostArgs(argv: string[]): { filter: LedgerFilter; by: Group
       pr: { type: "string" },
       by: { type: "string", default: "repo" },
       json: { type: "boolean", default: false },
+      tally: { type: "boolean", default: false },
     },
   });
   if (!(GROUPINGS as readonly string[]).includes(values.by)) {
     throw new Error(`--by must be one of ${GROUPINGS.join(", ")}, got ${JSON.stringify(values.by)}`);
+  }
+  if (values.tally && !(TALLY_GROUPINGS as readonly string[]).includes(values.by)) {
+    throw new Error(`--tally goes --by ${TALLY_GROUPINGS.join(", ")}, got ${JSON.stringify(values.by)}`);
   }
   const filter: LedgerFilter = {};
   if (values.since !== undefined) filter.since = parseDate("--since", values.since);
@@ -67,7 +94,7 @@ export function parseCostArgs(argv: string[]): { filter: LedgerFilter; by: Group
       throw new Error(`--pr must be a pull request number, got ${JSON.stringify(values.pr)}`);
     filter.pr = pr;
   }
-  return { filter, by: values.by as Grouping, json: values.json };
+  return { filter, by: values.by as Grouping, json: values.json, tally: values.tally };
 }
 
 /** A UTC date (`2026-03-01`) or a full ISO time, as epoch milliseconds. */

@@ -48,6 +48,15 @@ export function hashText(text: string, chars: number): string {
   return createHash("sha256").update(text).digest("hex").slice(0, chars);
 }
 
+/**
+ * The hash a finding's identity keeps of one line of code (whitespace collapsed), or undefined when the line holds
+ * no letter or digit and so tells no code apart.
+ */
+export function codeLineHash(content: string): string | undefined {
+  const code = content.replace(/\s+/g, " ").trim();
+  return SIGNIFICANT.test(code) ? hashText(code, 8) : undefined;
+}
+
 /** Hashes of the significant lines from `first` to `last` on `side`, unique, in order, at most MAX_CODE_HASHES. */
 function codeHashes(diff: FileDiff, side: ReviewComment["side"], first: number, last: number): string[] {
   const hunkIndex = (side === "RIGHT" ? diff.right : diff.left).get(last);
@@ -56,9 +65,8 @@ function codeHashes(diff: FileDiff, side: ReviewComment["side"], first: number, 
   for (const line of hunk?.lines ?? []) {
     const number = side === "RIGHT" ? line.newLine : line.kind === "del" ? line.oldLine : undefined;
     if (number === undefined || number < first || number > last) continue;
-    const code = line.content.replace(/\s+/g, " ").trim();
-    if (!SIGNIFICANT.test(code)) continue;
-    const hash = hashText(code, 8);
+    const hash = codeLineHash(line.content);
+    if (hash === undefined) continue;
     if (!hashes.includes(hash)) hashes.push(hash);
     if (hashes.length === MAX_CODE_HASHES) break;
   }

@@ -1,6 +1,7 @@
 import type { FileDiff } from "../diff/types.js";
 import type { FindingIdentity } from "../records/record-schema.js";
 import { appendRecord } from "../records/render-record.js";
+import { isDismissedVariant } from "../threads/is-dismissed-variant.js";
 import { findingIdentity, isSameFinding } from "./finding-identity.js";
 import { formatCommentBody } from "./format-comment.js";
 import { type Finding, type ReviewComment, SEVERITIES, type Severity } from "./types.js";
@@ -27,6 +28,8 @@ export interface PlaceFindingsParams {
   maxMoveDistance?: number;
   /** Findings the app already said on the pull request: a finding that `isSameFinding` as one is not posted again. */
   posted?: readonly FindingIdentity[];
+  /** Findings a person dismissed on the pull request: a finding that `isDismissedVariant` of one is never posted. */
+  dismissed?: readonly FindingIdentity[];
 }
 
 export interface PlaceFindingsResult {
@@ -38,6 +41,8 @@ export interface PlaceFindingsResult {
   duplicates: Finding[];
   /** Findings the app already said on the pull request, perhaps in other words. */
   alreadyPosted: Finding[];
+  /** Findings a person dismissed on the pull request, perhaps in other words (counted as rejected). */
+  dismissed: Finding[];
 }
 
 export const DEFAULT_MAX_MOVE_DISTANCE = 3;
@@ -70,11 +75,17 @@ export function placeFindings(params: PlaceFindingsParams): PlaceFindingsResult 
 
   const wasPosted = indexPosted(params.posted ?? []);
   const alreadyPosted: Finding[] = [];
+  const wasDismissed = indexDismissed(params.dismissed ?? []);
+  const dismissed: Finding[] = [];
   const placed = kept
     .filter((one) => one.placement !== undefined)
     .sort(compareResolutions)
     .map((one) => toPlacedFinding(one.finding, one.placement as Placement, params.diffs))
     .filter((one) => {
+      if (wasDismissed(one.identity)) {
+        dismissed.push(one.finding);
+        return false;
+      }
       if (!wasPosted(one.identity)) return true;
       alreadyPosted.push(one.finding);
       return false;
@@ -92,7 +103,7 @@ export function placeFindings(params: PlaceFindingsParams): PlaceFindingsResult 
       reason: `over the limit of ${limit} inline comments`,
     })),
   ].sort((a, b) => compareFindings(a.finding, b.finding));
-  return { comments, notInline, duplicates, alreadyPosted };
+  return { comments, notInline, duplicates, alreadyPosted, dismissed };
 }
 
 /** Severity (critical first), then path, line and title: the order of comments and lists. */
@@ -227,6 +238,17 @@ function indexPosted(posted: readonly FindingIdentity[]): (identity: FindingIden
     else same.push(one);
   }
   return (identity) => (byKey.get(key(identity)) ?? []).some((one) => isSameFinding(identity, one));
+}
+
+function indexDismissed(dismissed: readonly FindingIdentity[]): (identity: FindingIdentity) => boolean {
+  const key = (identity: FindingIdentity) => `${identity.file}\0${identity.side}`;
+  const byKey = new Map<string, FindingIdentity[]>();
+  for (const one of dismissed) {
+    const same = byKey.get(key(one));
+    if (same === undefined) byKey.set(key(one), [one]);
+    else same.push(one);
+  }
+  return (identity) => (byKey.get(key(identity)) ?? []).some((one) => isDismissedVariant(one, identity));
 }
 
 /** One bad comment makes GitHub reject the whole review (422): never let one out. */

@@ -3,6 +3,8 @@ import type { PriceTable } from "../cost/prices.js";
 import { createSpendMeter, type ModelCost, type SpendMeter } from "../cost/spend-meter.js";
 import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
+import { renderThreadTally } from "../threads/tally-threads.js";
+import type { TendedThreads, TendThreads } from "../threads/tend-threads.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
@@ -65,6 +67,8 @@ export interface ReviewPullRequestParams {
   meter?: SpendMeter;
   /** With the "retry" trigger: the files to review again (the others were reviewed on this head). */
   onlyPaths?: readonly string[];
+  /** Tends the app's own review threads once the head's files are read (src/threads/); none when absent. */
+  threads?: TendThreads;
 }
 
 /** The pull request's head moved while its diff was read: the diff may be of either head, so nothing is posted. */
@@ -101,6 +105,8 @@ export interface ReviewOutcome {
   findingsPosted: number;
   findingsNotInline: number;
   findingsAlreadyPosted: number;
+  /** Findings not posted because a person dismissed them (or a rewording of them) on this pull request. */
+  findingsDismissed?: number;
   filesReviewed: number;
   filesSkipped: number;
   failures: ChunkFailure[];
@@ -139,6 +145,9 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const sections: string[] = [];
   const unlisted = describeUnlistedFiles({ listed: files.length, changed: pr.changedFiles });
   if (unlisted !== undefined) sections.push(unlisted);
+  const tended = await tendThreads(params, { files, complete: unlisted === undefined, posted });
+  const tally = tended === undefined ? undefined : renderThreadTally(tended.tally);
+  if (tally !== undefined) sections.push(tally);
 
   const lastSha = trigger === "auto" ? reviewedShas.at(-1) : undefined;
   const changes =
@@ -222,7 +231,11 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
     maxComments: settings.maxComments,
     posted,
+    ...(tended === undefined ? {} : { dismissed: tended.dismissed }),
   });
+  if (placed.dismissed.length > 0) {
+    sections.push(`${placed.dismissed.length} dismissed earlier on this pull request, not raised again.`);
+  }
   if (placed.alreadyPosted.length > 0) {
     sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
   }
@@ -268,12 +281,30 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     findingsPosted: placed.comments.length - rejected,
     findingsNotInline: placed.notInline.length + rejected,
     findingsAlreadyPosted: placed.alreadyPosted.length,
+    ...(placed.dismissed.length > 0 ? { findingsDismissed: placed.dismissed.length } : {}),
     filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,
     failures,
     // A chunk whose only answered half had nothing to report was still reviewed.
     failed: reviews.every(({ review }) => review.answered === 0),
   };
+}
+
+/**
+ * The app's own threads, tended before the review places its findings; a failure there (GitHub's GraphQL API
+ * down, say) is logged and the review goes on without it, never failing for it.
+ */
+async function tendThreads(
+  params: ReviewPullRequestParams,
+  input: Parameters<TendThreads>[0],
+): Promise<TendedThreads | undefined> {
+  if (params.threads === undefined) return undefined;
+  try {
+    return await params.threads(input);
+  } catch (error) {
+    params.log.warn({ err: { message: (error as Error).message } }, "threads not tended");
+    return undefined;
+  }
 }
 
 function askModel(

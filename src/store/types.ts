@@ -1,4 +1,5 @@
 import type { Job } from "../jobs/job.js";
+import type { FindingIdentity } from "../records/record-schema.js";
 
 /** One review run in the cost ledger: what it did, what it cost, how it ended. Failed runs keep what they spent. */
 export interface LedgerEntry {
@@ -52,6 +53,31 @@ export interface LedgerFilter {
   pr?: number;
 }
 
+/**
+ * What became of the app's findings and who spoke to it: "acted-on" (the app resolved its thread because the code
+ * changed), "dismissed" (a person said not to fix it: 👎, "won't fix", or resolving it unchanged), "answered" (the
+ * app answered a reply or a mention).
+ */
+export type ThreadEventKind = "acted-on" | "dismissed" | "answered";
+export const THREAD_EVENT_KINDS: readonly ThreadEventKind[] = ["acted-on", "dismissed", "answered"];
+
+/** One thread event; recorded once per pull request, `key` and `kind`, whatever how often it is seen. */
+export interface ThreadEvent {
+  installationId: number;
+  /** `owner/name`. */
+  repo: string;
+  pr: number;
+  /** What it is about: a review thread's node id, or the id of the comment answered. */
+  key: string;
+  kind: ThreadEventKind;
+  /** The finding acted on or dismissed: a dismissed finding and its rewordings are never raised again. */
+  finding?: FindingIdentity;
+  /** How it was dismissed (`reaction`, `reply`, `resolved`), or what was answered (`reply`, `mention`). */
+  detail?: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
 /** What the app keeps per pull request besides GitHub's own records. */
 export interface PullRequestSettings {
   /** `/review pause`: no automatic reviews until `/review resume` (commands still run). */
@@ -84,6 +110,10 @@ export interface Store {
    * `windowMs` per user and pull request (the claim is recorded when true).
    */
   claimRefusal(params: PullRequestRef & { user: string; windowMs: number }): Promise<boolean>;
+  /** Records `event`; false when one with the same pull request, key and kind was recorded before. */
+  recordThreadEvent(event: ThreadEvent): Promise<boolean>;
+  /** Thread events, oldest first; `since`/`until` apply to `at`, `installationId` and `repo`/`pr` narrow. */
+  listThreadEvents(filter: LedgerFilter): Promise<ThreadEvent[]>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /** Forgets deliveries and finished jobs past their retention. */

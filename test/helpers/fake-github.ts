@@ -68,6 +68,19 @@ export function createFakeGitHub(params: {
       const raw = params.readConfig === undefined ? (params.config ?? null) : await params.readConfig();
       return { raw, problems: params.configProblems ?? [] };
     },
+    threads: () => ({
+      async listThreads() {
+        failIfAsked();
+        return [];
+      },
+      async replyAndResolve() {
+        failIfAsked();
+      },
+    }),
+    answers: () => {
+      throw new Error("the fake GitHub answers no one");
+    },
+    botLogin: "deepseek-review[bot]",
   };
   return {
     pullRequest,
@@ -78,6 +91,9 @@ export function createFakeGitHub(params: {
     async forInstallation(id) {
       installations.push(id);
       return installation;
+    },
+    async botLogin() {
+      return "deepseek-review[bot]";
     },
   };
 }

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { readFindingRecord, readReviewRecord } from "../../src/records/read-record.js";
 import { renderRecord } from "../../src/records/render-record.js";
 import { webhookExample } from "./webhook-examples.js";
 
@@ -16,6 +17,11 @@ export interface GitHubPullRequestMocks {
   reviews?: unknown[];
   /** `pulls.listReviewComments` items (REST shape); default none. */
   comments?: unknown[];
+  /**
+   * The review threads the GraphQL API answers with (see `reviewThread`). Asked only when the app has said
+   * findings on the pull request (its comments' or reviews' records): then default none.
+   */
+  threads?: unknown[];
   /** The YAML of `.github/deepseek-review.yml`; undefined: no file (nor in the owner's `.github` repository). */
   config?: string;
   /** Mock the installation token and `GET /app` (the app's login); default true. */
@@ -104,7 +110,7 @@ export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
 export function mockPullRequestLists(
   params: Pick<
     GitHubPullRequestMocks,
-    "owner" | "repo" | "number" | "files" | "reviews" | "comments" | "stopsAtReviews"
+    "owner" | "repo" | "number" | "files" | "reviews" | "comments" | "threads" | "stopsAtReviews"
   >,
 ): void {
   const base = `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}`;
@@ -120,6 +126,22 @@ export function mockPullRequestLists(
     .get(`${base}/comments`)
     .query({ per_page: 100 })
     .reply(200, params.comments ?? []);
+  if (params.threads !== undefined || hasSaidFindings(params))
+    mockReviewThreads({ threads: params.threads ?? [] });
+}
+
+/** Whether the app's own comments or reviews record findings: then the review reads its threads (GraphQL). */
+function hasSaidFindings(params: Pick<GitHubPullRequestMocks, "comments" | "reviews">): boolean {
+  type Item = { user?: { login?: string }; body?: string; commit_id?: string };
+  const own = (item: Item) => item.user?.login === BOT_LOGIN;
+  return (
+    ((params.comments ?? []) as Item[]).some(
+      (item) => own(item) && readFindingRecord(item.body) !== undefined,
+    ) ||
+    ((params.reviews ?? []) as Item[]).some(
+      (item) => own(item) && (readReviewRecord(item.body, item.commit_id ?? "")?.refused.length ?? 0) > 0,
+    )
+  );
 }
 
 /**
@@ -275,4 +297,77 @@ export function reviewComment(params: {
     side: "RIGHT",
     commit_id: "0000000000000000000000000000000000000000",
   };
+}
+
+/** One review thread as GitHub's GraphQL API answers it (the fields the app reads). */
+export function reviewThread(params: {
+  id: string;
+  path: string;
+  line?: number | null;
+  isResolved?: boolean;
+  isOutdated?: boolean;
+  resolvedBy?: string;
+  comments: {
+    id: number;
+    body: string;
+    /** Default the app itself; GraphQL names a bot by its slug alone. */
+    login?: string;
+    bot?: boolean;
+    createdAt?: string;
+    thumbsDownBy?: string[];
+  }[];
+}) {
+  return {
+    id: params.id,
+    isResolved: params.isResolved ?? false,
+    isOutdated: params.isOutdated ?? false,
+    resolvedBy: params.resolvedBy === undefined ? null : { login: params.resolvedBy },
+    path: params.path,
+    line: params.line === undefined ? 1 : params.line,
+    comments: {
+      totalCount: params.comments.length,
+      nodes: params.comments.map((comment, index) => {
+        const bot = comment.bot ?? comment.login === undefined;
+        return {
+          databaseId: comment.id,
+          author: { __typename: bot ? "Bot" : "User", login: comment.login ?? APP_SLUG },
+          body: comment.body,
+          createdAt: comment.createdAt ?? `2026-12-01T00:0${Math.min(index, 9)}:00Z`,
+          reactions: { nodes: (comment.thumbsDownBy ?? []).map((login) => ({ user: { login } })) },
+        };
+      }),
+    },
+  };
+}
+
+/** `POST /graphql` with the review threads query: one page holding `threads`. */
+export function mockReviewThreads(params: { threads: unknown[] }): void {
+  nock(GITHUB)
+    .post("/graphql", (body: { query?: string }) => body.query?.includes("reviewThreads") === true)
+    .reply(200, {
+      data: {
+        repository: {
+          pullRequest: {
+            reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: params.threads },
+          },
+        },
+      },
+    });
+}
+
+/** `POST /graphql` replying in a thread and resolving it (`times` times): records the variables sent. */
+export function mockReplyAndResolve(params: { times?: number } = {}) {
+  const sent: { thread: string; body: string }[] = [];
+  nock(GITHUB)
+    .post("/graphql", (body: { query?: string; variables?: { thread: string; body: string } }) => {
+      if (body.query?.includes("resolveReviewThread") !== true || body.variables === undefined) return false;
+      // nock may call a matcher more than once for one request.
+      if (!sent.some((one) => one.thread === body.variables?.thread)) sent.push(body.variables);
+      return true;
+    })
+    .times(params.times ?? 1)
+    .reply(200, {
+      data: { reply: { comment: { databaseId: 1 } }, resolve: { thread: { isResolved: true } } },
+    });
+  return sent;
 }

@@ -24,6 +24,13 @@ const PERMISSION_OF: Record<string, ([permission: string, access: "read" | "writ
   "pulls.listFiles": [["pull_requests", "read"]],
   "pulls.listReviewComments": [["pull_requests", "read"]],
   "pulls.listReviews": [["pull_requests", "read"]],
+  "pulls.getReviewComment": [["pull_requests", "read"]],
+  "pulls.createReplyForReviewComment": [["pull_requests", "write"]],
+  "issues.getComment": [
+    ["issues", "read"],
+    ["pull_requests", "read"],
+  ],
+  "repos.getContent": [["contents", "read"]],
   "reactions.createForIssueComment": [["issues", "write"]],
   "repos.compareCommitsWithBasehead": [["contents", "read"]],
   "repos.getCollaboratorPermissionLevel": [["metadata", "read"]],
@@ -34,6 +41,7 @@ const PERMISSION_OF: Record<string, ([permission: string, access: "read" | "writ
 const EVENT_PERMISSION: Record<string, [string, "read" | "write"]> = {
   pull_request: ["pull_requests", "read"],
   issue_comment: ["issues", "read"],
+  pull_request_review_comment: ["pull_requests", "read"],
 };
 
 const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {

@@ -46,4 +46,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at BIGINT NOT NULL,
      PRIMARY KEY (repo, pr, login)
    );`,
+  // 3: what became of the app's findings (acted on, dismissed) and the replies it answered.
+  `CREATE TABLE thread_events (
+     installation_id BIGINT NOT NULL,
+     repo TEXT NOT NULL,
+     pr INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     finding JSONB,
+     detail TEXT,
+     at BIGINT NOT NULL,
+     PRIMARY KEY (repo, pr, key, kind)
+   );
+   CREATE INDEX thread_events_time ON thread_events (at);`,
 ];

@@ -1,6 +1,7 @@
 import pg from "pg";
+import type { FindingIdentity } from "../../records/record-schema.js";
 import { DELIVERY_RETENTION_MS } from "../retention.js";
-import type { LedgerEntry, LedgerFilter, PullRequestRef, Store } from "../types.js";
+import type { LedgerEntry, LedgerFilter, PullRequestRef, Store, ThreadEvent } from "../types.js";
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA } from "./migrations.js";
 import { createPgBossQueue, type PgBossQueueOptions } from "./pg-boss-queue.js";
 
@@ -28,15 +29,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const queue = await createPgBossQueue({ ...options, now });
   const table = (name: string) => `${POSTGRES_SCHEMA}.${name}`;
 
-  const where = (filter: LedgerFilter) => {
+  const where = (filter: LedgerFilter, time = "finished_at") => {
     const clauses: string[] = [];
     const values: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       values.push(value);
       clauses.push(sql.replace("?", `$${values.length}`));
     };
-    if (filter.since !== undefined) add("finished_at >= ?", filter.since);
-    if (filter.until !== undefined) add("finished_at < ?", filter.until);
+    if (filter.since !== undefined) add(`${time} >= ?`, filter.since);
+    if (filter.until !== undefined) add(`${time} < ?`, filter.until);
     if (filter.installationId !== undefined) add("installation_id = ?", filter.installationId);
     if (filter.repo !== undefined) add("lower(repo) = lower(?)", filter.repo);
     if (filter.pr !== undefined) add("pr = ?", filter.pr);
@@ -126,6 +127,31 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       );
       return result.rowCount === 1;
     },
+    async recordThreadEvent(event) {
+      const result = await pool.query(
+        `INSERT INTO ${table("thread_events")} (installation_id, repo, pr, key, kind, finding, detail, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (repo, pr, key, kind) DO NOTHING`,
+        [
+          event.installationId,
+          key(event),
+          event.pr,
+          event.key,
+          event.kind,
+          event.finding === undefined ? null : JSON.stringify(event.finding),
+          event.detail ?? null,
+          event.at,
+        ],
+      );
+      return result.rowCount === 1;
+    },
+    async listThreadEvents(filter) {
+      const { sql, values } = where(filter, "at");
+      const result = await pool.query(
+        `SELECT * FROM ${table("thread_events")} ${sql} ORDER BY at, key, kind`,
+        values,
+      );
+      return result.rows.map(fromEventRow);
+    },
     async ping() {
       await pool.query("SELECT 1");
     },
@@ -213,5 +239,18 @@ function fromRow(row: Record<string, unknown>): LedgerEntry {
     ...(row.reason === null ? {} : { reason: String(row.reason) }),
     startedAt: Number(row.started_at),
     finishedAt: Number(row.finished_at),
+  };
+}
+
+function fromEventRow(row: Record<string, unknown>): ThreadEvent {
+  return {
+    installationId: Number(row.installation_id),
+    repo: String(row.repo),
+    pr: Number(row.pr),
+    key: String(row.key),
+    kind: row.kind as ThreadEvent["kind"],
+    ...(row.finding === null || row.finding === undefined ? {} : { finding: row.finding as FindingIdentity }),
+    ...(row.detail === null || row.detail === undefined ? {} : { detail: String(row.detail) }),
+    at: Number(row.at),
   };
 }

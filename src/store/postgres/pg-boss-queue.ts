@@ -121,7 +121,8 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pg
       const prKey = prKeyOf(job);
       const place = placeOf(job);
       const singletonKey = `${prKey}|${place}`;
-      if (job.type === "command") {
+      // Answers to people share the command lane and its bound of waiting jobs per user.
+      if (job.type !== "review") {
         if ((await boss.findJobs(COMMAND_QUEUE, { key: singletonKey, limit: 1 })).length > 0)
           return "duplicate";
         const waiting = await boss.findJobs(COMMAND_QUEUE, {

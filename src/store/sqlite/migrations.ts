@@ -63,4 +63,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (repo, pr, user)
    );`,
+  // 3: what became of the app's findings (acted on, dismissed) and the replies it answered.
+  `CREATE TABLE thread_events (
+     installation_id INTEGER NOT NULL,
+     repo TEXT NOT NULL,
+     pr INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     finding TEXT,
+     detail TEXT,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (repo, pr, key, kind)
+   );
+   CREATE INDEX thread_events_time ON thread_events (at);`,
 ];

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { FindingIdentity } from "../../records/record-schema.js";
 import { DELIVERY_RETENTION_MS, FINISHED_JOB_RETENTION_MS } from "../retention.js";
-import type { LedgerEntry, LedgerFilter, PullRequestRef, Store } from "../types.js";
+import type { LedgerEntry, LedgerFilter, PullRequestRef, Store, ThreadEvent } from "../types.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 import { createSqliteQueue, type SqliteQueueOptions } from "./sqlite-queue.js";
 
@@ -25,15 +26,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   migrate(db);
   const queue = createSqliteQueue(db, { ...options, now });
 
-  const where = (filter: LedgerFilter) => {
+  const where = (filter: LedgerFilter, time = "finished_at") => {
     const clauses: string[] = [];
     const values: Record<string, string | number> = {};
     if (filter.since !== undefined) {
-      clauses.push("finished_at >= $since");
+      clauses.push(`${time} >= $since`);
       values.since = filter.since;
     }
     if (filter.until !== undefined) {
-      clauses.push("finished_at < $until");
+      clauses.push(`${time} < $until`);
       values.until = filter.until;
     }
     if (filter.installationId !== undefined) {
@@ -105,6 +106,29 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         )
         .run({ ...refValues(ref), user: user.toLowerCase(), at, before: at - windowMs });
       return Number(result.changes) === 1;
+    },
+    async recordThreadEvent(event) {
+      const result = db
+        .prepare(
+          `INSERT INTO thread_events (installation_id, repo, pr, key, kind, finding, detail, at)
+           VALUES ($installation, $repo, $pr, $key, $kind, $finding, $detail, $at)
+           ON CONFLICT (repo, pr, key, kind) DO NOTHING`,
+        )
+        .run({
+          installation: event.installationId,
+          ...refValues(event),
+          key: event.key,
+          kind: event.kind,
+          finding: event.finding === undefined ? null : JSON.stringify(event.finding),
+          detail: event.detail ?? null,
+          at: event.at,
+        });
+      return Number(result.changes) === 1;
+    },
+    async listThreadEvents(filter) {
+      const { sql, values } = where(filter, "at");
+      const rows = db.prepare(`SELECT * FROM thread_events ${sql} ORDER BY at, key, kind`).all(values);
+      return rows.map((row) => fromEventRow(row as unknown as EventRow));
     },
     async ping() {
       db.prepare("SELECT 1").get();
@@ -237,5 +261,29 @@ function fromRow(row: RunRow): LedgerEntry {
     ...(row.reason === null ? {} : { reason: row.reason }),
     startedAt: Number(row.started_at),
     finishedAt: Number(row.finished_at),
+  };
+}
+
+interface EventRow {
+  installation_id: number;
+  repo: string;
+  pr: number;
+  key: string;
+  kind: string;
+  finding: string | null;
+  detail: string | null;
+  at: number;
+}
+
+function fromEventRow(row: EventRow): ThreadEvent {
+  return {
+    installationId: Number(row.installation_id),
+    repo: row.repo,
+    pr: Number(row.pr),
+    key: row.key,
+    kind: row.kind as ThreadEvent["kind"],
+    ...(row.finding === null ? {} : { finding: JSON.parse(row.finding) as FindingIdentity }),
+    ...(row.detail === null ? {} : { detail: row.detail }),
+    at: Number(row.at),
   };
 }

@@ -252,8 +252,9 @@ function admit(db: DatabaseSync, job: Job, params: { now: number; delayMs: numbe
   const prKey = prKeyOf(job);
   const place = placeOf(job);
   const head = headOf(job) ?? null;
-  const actor = job.type === "command" ? job.user.toLowerCase() : null;
-  const lane: Lane = job.type === "command" ? "command" : "review";
+  // Answers to people share the command lane and its bound of waiting jobs per user.
+  const actor = job.type === "review" ? null : job.user.toLowerCase();
+  const lane: Lane = job.type === "review" ? "review" : "command";
   if (lane === "command") {
     const seen = db
       .prepare("SELECT 1 FROM jobs WHERE pr_key = $pr AND place = $place")

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job, ReviewJob } from "../../../src/jobs/job.js";
 import { openPostgresStore } from "../../../src/store/postgres/open-postgres-store.js";
-import type { LedgerEntry, QueuedJob, Store } from "../../../src/store/types.js";
+import type { LedgerEntry, QueuedJob, Store, ThreadEvent } from "../../../src/store/types.js";
 import { createTestStore } from "../../helpers/create-test-app.js";
 import { createTestDatabase } from "../../helpers/postgres.js";
 
@@ -140,6 +140,39 @@ describe.each(backends)("the %s store", (_name, open) => {
     expect(await store.claimRefusal({ ...ref, user: "mallory", windowMs: 0 })).toBe(true);
   });
 
+  it("records a thread event once per pull request, key and kind, and lists them by repository and time", async () => {
+    const finding = {
+      file: "0123456789abcdef",
+      side: "RIGHT" as const,
+      lines: [3, 4] as [number, number],
+      code: ["abcdef01"],
+      category: "logic" as const,
+    };
+    const event = (change: Partial<ThreadEvent>): ThreadEvent => ({
+      installationId: 1,
+      repo: "octo/hello",
+      pr: 5,
+      key: "PRRT_1",
+      kind: "dismissed",
+      at: 1_000,
+      ...change,
+    });
+    expect(await store.recordThreadEvent(event({ finding, detail: "reaction" }))).toBe(true);
+    expect(await store.recordThreadEvent(event({ repo: "Octo/Hello", at: 2_000 }))).toBe(false);
+    expect(await store.recordThreadEvent(event({ kind: "acted-on", at: 2_000 }))).toBe(true);
+    expect(
+      await store.recordThreadEvent(event({ key: "901", kind: "answered", detail: "reply", at: 3_000 })),
+    ).toBe(true);
+    expect(await store.recordThreadEvent(event({ repo: "octo/other", pr: 1, at: 4_000 }))).toBe(true);
+    expect(await store.listThreadEvents({ repo: "OCTO/hello", pr: 5 })).toEqual([
+      event({ finding, detail: "reaction" }),
+      event({ kind: "acted-on", at: 2_000 }),
+      event({ key: "901", kind: "answered", detail: "reply", at: 3_000 }),
+    ]);
+    expect((await store.listThreadEvents({ since: 3_000 })).map((one) => one.at)).toEqual([3_000, 4_000]);
+    expect((await store.listThreadEvents({ until: 2_000 })).map((one) => one.kind)).toEqual(["dismissed"]);
+  });
+
   it("queues an automatic review once per head and lets a newer head take a waiting one's place", async () => {
     const queue = store.queue;
     expect(await queue.enqueue(autoJob(10, "a"))).toBe("queued");
@@ -163,13 +196,32 @@ describe.each(backends)("the %s store", (_name, open) => {
       const result = await queue.enqueue({ ...command, commentId: comment });
       expect(result).toBe(comment <= 3 ? "queued" : "duplicate");
     }
-    expect((await queue.stats()).waiting).toBe(5);
+    // Answers to people share the command lane and its bound of waiting jobs per user and pull request.
+    const answer: Job = {
+      type: "answer",
+      installationId: 1,
+      owner: "octo",
+      repo: "hello",
+      number: 12,
+      deliveryId: "a1",
+      commentId: 100,
+      user: "bob",
+      where: { kind: "thread", inReplyTo: 99 },
+    };
+    expect(await queue.enqueue(answer)).toBe("queued");
+    expect(await queue.enqueue(answer)).toBe("duplicate");
+    for (let comment = 101; comment <= 103; comment++) {
+      const result = await queue.enqueue({ ...answer, commentId: comment });
+      expect(result).toBe(comment <= 102 ? "queued" : "duplicate");
+    }
+    expect((await queue.stats()).waiting).toBe(8);
     const { ran, handlers } = recorder();
     await queue.start(handlers);
     expect(await queue.drain(15_000)).toEqual([]);
     expect(ran.filter((one) => one.startsWith("10:") && one !== "10:command")).toEqual(["10:b"]);
     expect(ran).toContain("11:c");
     expect(ran.filter((one) => one === "10:command")).toHaveLength(3);
+    expect(ran.filter((one) => one === "12:answer")).toHaveLength(3);
     expect((await queue.stats()).waiting).toBe(0);
   });
 });

@@ -36,6 +36,8 @@ describe("renderHelp", () => {
         "- `/review pause` — no automatic reviews of this pull request until `/review resume` (`/review` still works).",
         "- `/review resume` — automatic reviews again, from the next push.",
         "- `/review help` — this message.",
+        "- Reply in a thread the app started, or mention the app (`@` and its name) in a comment: it answers there (users who may use these commands), with the finding and the code around it.",
+        '- 👎 on the app\'s comment, a reply such as "won\'t fix", "false positive" or "intended", or resolving its thread without changing the code: that finding is not raised again on this pull request.',
         "",
         "Only users with write permission on the repository or more can use these commands.",
         "",

@@ -73,7 +73,10 @@ async function runWithPostFailing(params: { attempt: number; mockPost: () => voi
     limit: noLimit,
     countTokens: estimateTokens,
     store,
-    github: { forInstallation: async () => installationGitHub(octokit, BOT_LOGIN, []) },
+    github: {
+      forInstallation: async () => installationGitHub(octokit, BOT_LOGIN, []),
+      botLogin: async () => BOT_LOGIN,
+    },
     log,
   };
   const queued = { id: "job-5", job, attempt: params.attempt, maxAttempts: MAX_JOB_ATTEMPTS, enqueuedAt: 0 };

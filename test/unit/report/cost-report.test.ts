@@ -146,6 +146,7 @@ describe("parseCostArgs", () => {
       },
       by: "day",
       json: false,
+      tally: false,
     });
   });
 

@@ -41,7 +41,7 @@ describe("createManifest", () => {
     expect(manifest).toMatchObject({
       name: "deepseek-review",
       public: false,
-      default_events: ["pull_request", "issue_comment"],
+      default_events: ["pull_request", "issue_comment", "pull_request_review_comment"],
       default_permissions: { pull_requests: "write", contents: "read", issues: "write", metadata: "read" },
     });
   });
