@@ -4,13 +4,16 @@ import { createSpendMeter, type ModelCost, type SpendMeter } from "../cost/spend
 import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
+import { renderChangedFiles } from "./build-prompt.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
+import { gatherContext, type ReviewContext } from "./gather-context.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { type SyntaxTasks, syntaxTasksInline } from "./syntax-tasks.js";
 import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
@@ -41,6 +44,16 @@ export interface ReviewSettings {
   notes?: string[];
   /** Tokens and dollars in the review's footer (`show_cost`); default true. */
   showCost?: boolean;
+  /** Lines around a hunk when no enclosing function is known (`context_lines`); default 20. */
+  contextLines?: number;
+  /** A file this small is shown whole; most context tokens per file (`context_max_file_tokens`); default 2,000. 0: none. */
+  contextMaxFileTokens?: number;
+  /** The verification pass (`verify`); default true. */
+  verify?: boolean;
+  /** The least severe finding verified (`verify_min_severity`); default "minor". */
+  verifyMinSeverity?: Severity;
+  /** Rejected findings listed in the review body (a debug option of the eval runner); default false. */
+  showRejected?: boolean;
 }
 
 /**
@@ -65,7 +78,15 @@ export interface ReviewPullRequestParams {
   meter?: SpendMeter;
   /** With the "retry" trigger: the files to review again (the others were reviewed on this head). */
   onlyPaths?: readonly string[];
+  /**
+   * Parsing for context and suggestions; default: the `syntax` tasks of `planChunks` when it has them (the worker
+   * planner does), else on this thread.
+   */
+  syntax?: SyntaxTasks;
 }
+
+export const DEFAULT_CONTEXT_LINES = 20;
+export const DEFAULT_CONTEXT_MAX_FILE_TOKENS = 2_000;
 
 /** The pull request's head moved while its diff was read: the diff may be of either head, so nothing is posted. */
 export class HeadMovedError extends Error {
@@ -193,14 +214,41 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
   }
 
+  const chunks = plan.lanes.flatMap((lane) => lane.chunks);
+  const syntax = params.syntax ?? syntaxOf(params.planChunks) ?? syntaxTasksInline(params.countTokens);
+  // The code around each hunk, read at the head: for the review's requests and the verification pass.
+  const context = await gatherContext({
+    github,
+    headSha: pr.headSha,
+    diffs: withHunks,
+    chunks,
+    settings: {
+      contextLines: settings.contextLines ?? DEFAULT_CONTEXT_LINES,
+      contextMaxFileTokens: settings.contextMaxFileTokens ?? DEFAULT_CONTEXT_MAX_FILE_TOKENS,
+      maxPrTokens: settings.maxPrTokens,
+      maxChunkTokens: settings.maxChunkTokens,
+    },
+    syntax,
+    log,
+  });
+  const changedFiles = renderChangedFiles(chunks);
   // Refused up front, every call of the review is refused and each chunk fails with the limit as its reason.
-  await meter.admitPlan(listPlannedCalls({ plan, pr: plan.pr, settings }));
+  await meter.admitPlan(
+    listPlannedCalls({ plan, pr: plan.pr, settings, changedFiles, contextTokens: context.tokensFor }),
+  );
   const model = meter.wrap(params.model);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
       lane.chunks.map(async (chunk) => ({
         model: lane.model,
-        review: await askModel({ ...params, model }, lane.model, chunk, plan.pr),
+        review: await askModel({
+          params: { ...params, model },
+          modelId: lane.model,
+          chunk,
+          pr: plan.pr,
+          changedFiles,
+          context,
+        }),
       })),
     ),
   );
@@ -276,14 +324,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   };
 }
 
-function askModel(
-  params: ReviewPullRequestParams,
-  modelId: string,
-  chunk: Parameters<typeof reviewChunk>[0]["chunk"],
-  pr: ChunkPlan["pr"],
-) {
+function askModel(options: {
+  params: ReviewPullRequestParams;
+  modelId: string;
+  chunk: Parameters<typeof reviewChunk>[0]["chunk"];
+  pr: ChunkPlan["pr"];
+  changedFiles: string;
+  context: ReviewContext;
+}) {
+  const { params, modelId, chunk, pr, changedFiles, context } = options;
   const { settings } = params;
   return reviewChunk({
+    changedFiles,
+    contextFor: context.forChunk,
     chunk,
     pr,
     model: params.model,
@@ -295,6 +348,11 @@ function askModel(
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });
+}
+
+/** The parsing tasks of a planner that has them (the worker planner), else undefined. */
+function syntaxOf(planner: PlanChunks | undefined): SyntaxTasks | undefined {
+  return planner !== undefined && "syntax" in planner ? (planner.syntax as SyntaxTasks) : undefined;
 }
 
 function describeLanes(lanes: ChunkPlan["lanes"]): string {
