@@ -205,6 +205,7 @@ function outcomeFields(outcome: ReviewOutcome) {
     findingsAlreadyPosted: outcome.findingsAlreadyPosted,
     reviewId: outcome.reviewId,
     ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
+    ...(outcome.verification === undefined ? {} : { verification: outcome.verification }),
   };
 }
 

@@ -91,6 +91,7 @@ export function settingsForReview(params: {
     contextLines: config.context_lines,
     contextMaxFileTokens: config.context_max_file_tokens,
     verify: config.verify === "on",
+    verifyModel: process.flashModel,
     verifyMinSeverity: config.verify_min_severity,
     temperature: process.temperature,
     prices: process.prices,

@@ -151,7 +151,7 @@ function pickBlocks(params: {
 }
 
 /** The new-file lines a hunk (or piece) shows. */
-function hunkRange(hunk: { newStart: number; markers: string }): LineRange {
+export function hunkRange(hunk: { newStart: number; markers: string }): LineRange {
   let count = 0;
   for (const marker of hunk.markers) if (marker !== "-") count++;
   return { start: hunk.newStart, end: hunk.newStart + Math.max(0, count - 1) };

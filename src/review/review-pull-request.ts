@@ -13,8 +13,17 @@ import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { inlineCode, sanitizeInline } from "./sanitize-markdown.js";
 import { type SyntaxTasks, syntaxTasksInline } from "./syntax-tasks.js";
-import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
+import {
+  type ChunkFile,
+  type Finding,
+  type PullRequestGateway,
+  type PullRequestInfo,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
+import { verifyFindings } from "./verify-findings.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
@@ -52,6 +61,8 @@ export interface ReviewSettings {
   verify?: boolean;
   /** The least severe finding verified (`verify_min_severity`); default "minor". */
   verifyMinSeverity?: Severity;
+  /** The model of the verification pass (Flash); default `model`. */
+  verifyModel?: string;
   /** Rejected findings listed in the review body (a debug option of the eval runner); default false. */
   showRejected?: boolean;
 }
@@ -127,6 +138,22 @@ export interface ReviewOutcome {
   failures: ChunkFailure[];
   /** True when there were chunks to review and not one of them could be reviewed. */
   failed: boolean;
+  /** What the verification pass did and cost, when it ran. */
+  verification?: VerificationOutcome;
+}
+
+/** The verification pass of one review, for the log and the eval runner. */
+export interface VerificationOutcome {
+  /** Findings at or above `verify_min_severity` that were checked. */
+  checked: number;
+  /** Findings dropped because the check rejected them. */
+  rejected: number;
+  /** Findings kept because their check gave no usable verdict. */
+  unverified: number;
+  calls: number;
+  costUsd: number;
+  /** `costUsd` over what the review pass cost (0 when that was 0). */
+  costShare: number;
 }
 
 /**
@@ -252,19 +279,21 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       })),
     ),
   );
-  const { models } = meter.totals();
   if (plan.lanes.length > 1) sections.push(describeLanes(plan.lanes));
 
   const failures = reviews.flatMap(({ review }) => review.failures);
   const notReviewed = new Set(failures.flatMap((failure) => failure.paths));
   const all = reviews.flatMap(({ review }) => review.findings);
   const minRank = SEVERITIES.indexOf(settings.minSeverity);
-  const findings = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
-  if (findings.length < all.length) {
+  const shown = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
+  if (shown.length < all.length) {
     sections.push(
-      `${all.length - findings.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
+      `${all.length - shown.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
     );
   }
+  const checked = await verifyPass({ params, findings: shown, chunks, context, model, meter, sections });
+  const findings = checked.findings;
+  const { models } = meter.totals();
   const placed = placeFindings({
     findings,
     diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
@@ -321,7 +350,70 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     failures,
     // A chunk whose only answered half had nothing to report was still reviewed.
     failed: reviews.every(({ review }) => review.answered === 0),
+    ...(checked.outcome === undefined ? {} : { verification: checked.outcome }),
   };
+}
+
+/**
+ * The verification pass (`verify`): findings at or above `verifyMinSeverity` are checked by Flash with the code
+ * around them, and rejected ones are dropped — counted in the body, listed only with the `showRejected` debug
+ * option. Its calls go through the review's meter, so its cost is part of the review's and under its ceilings.
+ */
+async function verifyPass(options: {
+  params: ReviewPullRequestParams;
+  findings: Finding[];
+  chunks: readonly { files: ChunkFile[] }[];
+  context: ReviewContext;
+  model: ReviewPullRequestParams["model"];
+  meter: SpendMeter;
+  sections: string[];
+}): Promise<{ findings: Finding[]; outcome?: VerificationOutcome }> {
+  const { params, findings, meter, sections } = options;
+  const { settings } = params;
+  if (settings.verify !== true || findings.length === 0) return { findings };
+  const chunkFiles = new Map<string, ChunkFile[]>();
+  for (const chunk of options.chunks) {
+    for (const file of chunk.files) chunkFiles.set(file.path, [...(chunkFiles.get(file.path) ?? []), file]);
+  }
+  const reviewCost = meter.totals().costUsd;
+  const result = await verifyFindings({
+    findings,
+    minSeverity: settings.verifyMinSeverity ?? "minor",
+    model: options.model,
+    modelId: settings.verifyModel ?? settings.model,
+    chunkFiles,
+    contexts: options.context.files,
+    limit: params.limit,
+    log: params.log,
+  });
+  // The review's calls had all answered: what the meter adds now is the verification's.
+  const costUsd = meter.totals().costUsd - reviewCost;
+  if (result.rejected.length > 0) {
+    const count = result.rejected.length;
+    sections.push(
+      `${count} finding${count === 1 ? " was" : "s were"} rejected by the verification pass and not posted.`,
+    );
+    if (settings.showRejected === true) {
+      sections.push(
+        result.rejected
+          .map(
+            (one) =>
+              `- Rejected: ${inlineCode(one.finding.path)} line ${one.finding.line}: ${sanitizeInline(one.finding.title)} (${sanitizeInline(one.reason)})`,
+          )
+          .join("\n"),
+      );
+    }
+  }
+  const outcome: VerificationOutcome = {
+    checked: result.checked,
+    rejected: result.rejected.length,
+    unverified: result.unverified,
+    calls: result.calls,
+    costUsd,
+    costShare: reviewCost > 0 ? costUsd / reviewCost : 0,
+  };
+  params.log.info({ ...outcome }, "verification done");
+  return { findings: result.kept, outcome };
 }
 
 function askModel(options: {
