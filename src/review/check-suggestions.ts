@@ -59,15 +59,15 @@ export function applySuggestion(params: {
 }
 
 /**
- * A suggestion re-indented to the lines it replaces: when none of its lines is indented and the first replaced line
- * is, each non-blank line gets that line's indentation. Otherwise it is returned as it is (the model kept the
- * indentation, or the replaced code has none).
+ * A suggestion re-indented to the lines it replaces: when its first non-blank line is not indented and the first
+ * replaced line is, each non-blank line gets that line's indentation (nested lines keep theirs on top). Otherwise
+ * it is returned as it is (the model kept the indentation, or the replaced code has none).
  */
 export function fitIndentation(params: { replaced: readonly string[]; suggestion: string }): string {
   const indent = /^[ \t]*/.exec(params.replaced[0] ?? "")?.[0] ?? "";
   if (indent === "") return params.suggestion;
   const lines = params.suggestion.split("\n");
-  const unindented = lines.every((line) => line.trim() === "" || !/^[ \t]/.test(line));
-  if (!unindented) return params.suggestion;
+  const first = lines.find((line) => line.trim() !== "");
+  if (first === undefined || /^[ \t]/.test(first)) return params.suggestion;
   return lines.map((line) => (line.trim() === "" ? line : `${indent}${line}`)).join("\n");
 }

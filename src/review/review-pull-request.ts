@@ -11,6 +11,7 @@ import { gatherContext, type ReviewContext } from "./gather-context.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
+import { prepareSuggestions } from "./prepare-suggestions.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { inlineCode, sanitizeInline } from "./sanitize-markdown.js";
@@ -292,11 +293,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     );
   }
   const checked = await verifyPass({ params, findings: shown, chunks, context, model, meter, sections });
-  const findings = checked.findings;
+  const diffsByPath = new Map(withHunks.map((diff) => [diff.path, diff]));
+  // A suggestion that would break a file that parses is never a one-click change.
+  const findings = await prepareSuggestions({
+    findings: checked.findings,
+    diffs: diffsByPath,
+    texts: context.texts,
+    syntax,
+    log,
+  });
   const { models } = meter.totals();
   const placed = placeFindings({
     findings,
-    diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
+    diffs: diffsByPath,
     maxComments: settings.maxComments,
     posted,
   });
