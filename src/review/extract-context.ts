@@ -105,8 +105,13 @@ async function extractFileContext(
     ranges: file.hunks.map((hunk) => hunk.changed),
   });
   const blocks: ContextBlock[] = [];
+  const texts = new Set<string>();
   let tokens = headerTokens;
+  // Once a hunk's context no longer fits, the file's context is full: later hunks are not rendered at all, so the
+  // work is bounded by the cap, not by the number of hunks.
+  let full = false;
   for (const [index, hunk] of file.hunks.entries()) {
+    if (full) break;
     const window = {
       start: Math.max(1, hunk.shown.start - request.contextLines),
       end: Math.min(lines.length, hunk.shown.end + request.contextLines),
@@ -119,16 +124,23 @@ async function extractFileContext(
             ["enclosing code", enclosing],
             ["surrounding lines", window],
           ];
+    let fitted = false;
     for (const [kind, range] of tries) {
       const block = await render(kind, clip(range, lines.length), hunk.shown);
-      if (block === undefined) break;
+      if (block === undefined) {
+        fitted = true;
+        break;
+      }
       if (tokens + block.tokens > maxTokens) continue;
+      fitted = true;
       // The same code around two hunks of one function is sent once.
-      if (blocks.some((one) => one.text === block.text)) break;
+      if (texts.has(block.text)) break;
+      texts.add(block.text);
       blocks.push(block);
       tokens += block.tokens;
       break;
     }
+    full = !fitted;
   }
   return blocks.length === 0 ? undefined : { path: file.path, header, headerTokens, blocks };
 }

@@ -105,7 +105,16 @@ export async function gatherContext(params: {
     for (const block of picked.blocks) allowed.add(block);
     left -= picked.tokens;
   }
-  const render = (chunk: Pick<Chunk, "files">) => pickBlocks({ chunk, files, maxTokens: perChunk, allowed });
+  // Each chunk's context is asked for when its calls are planned and when it is sent: picked once.
+  const picked = new WeakMap<Pick<Chunk, "files">, ReturnType<typeof pickBlocks>>();
+  const render = (chunk: Pick<Chunk, "files">) => {
+    let one = picked.get(chunk);
+    if (one === undefined) {
+      one = pickBlocks({ chunk, files, maxTokens: perChunk, allowed });
+      picked.set(chunk, one);
+    }
+    return one;
+  };
   return {
     forChunk: (chunk) => render(chunk).text,
     tokensFor: (chunk) => render(chunk).tokens,

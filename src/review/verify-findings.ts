@@ -91,7 +91,10 @@ export interface VerifyFindingsParams {
  */
 export async function verifyFindings(params: VerifyFindingsParams): Promise<VerificationResult> {
   const threshold = SEVERITIES.indexOf(params.minSeverity);
-  const toCheck = params.findings.filter((finding) => SEVERITIES.indexOf(finding.severity) <= threshold);
+  // A finding on a file the review did not send cannot be placed anyway: it is not worth a call.
+  const toCheck = params.findings.filter(
+    (finding) => SEVERITIES.indexOf(finding.severity) <= threshold && params.chunkFiles.has(finding.path),
+  );
   const byFile = new Map<string, Finding[]>();
   for (const finding of toCheck) {
     const same = byFile.get(finding.path);

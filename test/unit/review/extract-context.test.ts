@@ -140,3 +140,29 @@ describe("hunkSpans", () => {
     ]);
   });
 });
+
+describe("extractContext with hostile input", () => {
+  it("keeps to the cap however many hunks a file has, and stops rendering once it is full", async () => {
+    const count = 20_000;
+    const text = numbered(count);
+    const hunks = Array.from({ length: count / 4 }, (_, index) => hunkAt(index * 4 + 2, index * 4 + 2));
+    let masked = 0;
+    const counting = {
+      ...deps,
+      mask: async (lines: readonly string[], options?: Parameters<typeof deps.mask>[1]) => {
+        masked += lines.length;
+        return deps.mask(lines, options);
+      },
+    };
+    const result = await extractContext(
+      { files: [{ path: "big.txt", text, hunks }], contextLines: 1, maxFileTokens: 300 },
+      counting,
+    );
+    const file = result.files[0];
+    const tokens =
+      (file?.headerTokens ?? 0) + (file?.blocks ?? []).reduce((sum, block) => sum + block.tokens, 0);
+    expect(tokens).toBeLessThanOrEqual(300);
+    // A few hunks' worth of lines, not the file's 20,000.
+    expect(masked).toBeLessThan(200);
+  });
+});

@@ -185,6 +185,17 @@ describe("the verification pass", () => {
     expect(outcome.findingsPosted).toBe(1);
   });
 
+  it("does not spend a call on a finding about a file the review did not send", async () => {
+    const { model, outcome } = await review({
+      findings: [finding("src/elsewhere.ts", 2, "major", "elsewhere")],
+      verify: () => {
+        throw new Error("not called");
+      },
+    });
+    expect(model.requests.filter(isVerification)).toHaveLength(0);
+    expect(outcome.verification).toMatchObject({ checked: 0, calls: 0 });
+  });
+
   it("makes no call when it is off", async () => {
     const { model, outcome } = await review({
       findings: [finding("src/a.ts", 2, "major", "one")],
