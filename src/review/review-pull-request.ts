@@ -58,7 +58,7 @@ export interface ReviewSettings {
   contextLines?: number;
   /** A file this small is shown whole; most context tokens per file (`context_max_file_tokens`); default 2,000. 0: none. */
   contextMaxFileTokens?: number;
-  /** The verification pass (`verify`); default true. */
+  /** The verification pass (`verify`): off when absent; the repository configuration's default turns it on. */
   verify?: boolean;
   /** The least severe finding verified (`verify_min_severity`); default "minor". */
   verifyMinSeverity?: Severity;

@@ -105,7 +105,12 @@ describe("the verification pass", () => {
     expect(posted?.comments.map((comment) => comment.line)).toEqual([3]);
     expect(posted?.body).toContain("1 finding was rejected by the verification pass and not posted.");
     expect(posted?.body).not.toContain("user may be undefined");
-    expect(log.withMessage("finding rejected by verification")).toHaveLength(1);
+    expect(log.withMessage("finding rejected by verification")).toEqual([
+      expect.objectContaining({
+        obj: { path: "src/a.ts", line: 2, severity: "major", category: "null-safety" },
+      }),
+    ]);
+    expect(log.withMessage("verification done")[0]?.obj).toMatchObject({ checked: 2, rejected: 1, calls: 1 });
     expect(outcome.findingsPosted).toBe(1);
     expect(outcome.requests).toBe(2);
     expect(outcome.usage.promptCacheMissTokens).toBe(11_000);
