@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
@@ -164,5 +165,55 @@ describe("extractContext with hostile input", () => {
     expect(tokens).toBeLessThanOrEqual(300);
     // A few hunks' worth of lines, not the file's 20,000.
     expect(masked).toBeLessThan(200);
+  });
+});
+
+describe("extractContext, for any file and hunks", () => {
+  it("never shows a line of the diff as context, numbers every line as in the file, and keeps to the cap", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.string({ maxLength: 30 }).map((line) => line.replace(/\n/g, " ")),
+          { minLength: 1, maxLength: 120 },
+        ),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 6 })), { minLength: 1, maxLength: 6 }),
+        fc.nat({ max: 10 }),
+        fc.constantFrom(0, 40, 300, 2_000),
+        fc.constantFrom("a.ts", "a.py", "a.txt"),
+        async (lines, spans, contextLines, maxFileTokens, path) => {
+          const count = lines.length;
+          const hunks = spans
+            .map(([at, length]) => {
+              const start = (at % count) + 1;
+              const end = Math.min(count, start + length);
+              return { shown: { start, end }, changed: { start, end } };
+            })
+            .sort((a, b) => a.shown.start - b.shown.start)
+            .filter((hunk, index, all) => index === 0 || hunk.shown.start > (all[index - 1]?.shown.end ?? 0));
+          const text = `${lines.join("\n")}\n`;
+          const result = await extractContext(
+            { files: [{ path, text, hunks }], contextLines, maxFileTokens },
+            deps,
+          );
+          const file = result.files[0];
+          if (file === undefined) return;
+          const tokens = file.headerTokens + file.blocks.reduce((sum, block) => sum + block.tokens, 0);
+          expect(tokens).toBeLessThanOrEqual(maxFileTokens);
+          for (const block of file.blocks) {
+            for (const row of block.text.split("\n")) {
+              const match = /^\s*(\d+): (.*)$/s.exec(row);
+              if (match === null) continue;
+              const number = Number(match[1]);
+              expect(hunks.some((hunk) => number >= hunk.shown.start && number <= hunk.shown.end)).toBe(
+                false,
+              );
+              expect(number).toBeGreaterThanOrEqual(1);
+              expect(number).toBeLessThanOrEqual(count);
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
