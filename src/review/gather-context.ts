@@ -38,8 +38,8 @@ export const NO_CONTEXT: ReviewContext = {
  * Reads the reviewed files at the head (through the gateway, cached per job) and has the parser pick the code
  * around each hunk. Context counts against the pull request's token budget: what the diff left of `maxPrTokens`
  * is shared out chunk by chunk, and no chunk gets more context than `maxChunkTokens` or `contextMaxFileTokens`,
- * whichever is larger. A failed read or parse
- * leaves that file (or the review) with the diff alone, and says why in the log.
+ * whichever is larger. A failed read or parse leaves that file (or the review) with the diff alone, and says why
+ * in the log. At most `MAX_CONTEXT_FILES` reads per review, each cached by the gateway for the job.
  */
 export async function gatherContext(params: {
   github: PullRequestGateway;
