@@ -108,6 +108,36 @@ export const repoConfigSchema = z
       .describe(
         "Budget of diff tokens per pull request. Over it, the most important files are reviewed first and the rest are listed as not reviewed.",
       ),
+    context_lines: z
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(20)
+      .describe(
+        "Lines of code shown to the model before and after each hunk, read at the pull request's head, when no enclosing function or class is found (tree-sitter knows JavaScript, TypeScript/TSX, Python, Go, Java, Rust, C/C++ and Ruby). Context is for reading only: comments still go only on lines of the diff.",
+      ),
+    context_max_file_tokens: z
+      .number()
+      .int()
+      .min(0)
+      .max(20_000)
+      .default(2_000)
+      .describe(
+        "A changed file of at most this many tokens is shown to the model whole; no file gets more context than this. Context counts against `max_pr_tokens`. `0` turns context off (the model sees only the diff).",
+      ),
+    verify: z
+      .enum(["off", "on"])
+      .default("on")
+      .describe(
+        "`on`: after the review, each finding at or above `verify_min_severity` gets a second look by DeepSeek V4 Flash with the code around it (one short call per file), and findings it rejects are not posted (counted in the review body). Its cost is part of the review's cost.",
+      ),
+    verify_min_severity: z
+      .enum(SEVERITIES)
+      .default("minor")
+      .describe(
+        "The least severe finding that the verification pass checks; less severe findings are posted unchecked.",
+      ),
     model: z
       .enum(["flash", "pro"])
       .default("flash")

@@ -14,6 +14,9 @@ export interface PullRequestRef {
   number: number;
 }
 
+/** Files larger than this are not read for context (GitHub's contents API sends up to 1 MB in one answer). */
+export const MAX_READ_FILE_BYTES = 512 * 1024;
+
 /** GitHub lists at most this many files for a comparison: a list this long may be cut short. */
 const COMPARE_FILE_LIMIT = 300;
 
@@ -37,7 +40,19 @@ export function createPullRequestGateway(
     return ownReviews;
   };
 
+  // One read per file and commit in a job, however many chunks or passes ask for it.
+  const reads = new Map<string, Promise<string | undefined>>();
+
   return {
+    readFile(path, ref) {
+      const key = `${ref}\0${path}`;
+      let read = reads.get(key);
+      if (read === undefined) {
+        read = readFileAt(octokit, { owner: pull.owner, repo: pull.repo, path, ref });
+        reads.set(key, read);
+      }
+      return read;
+    },
     async listFiles() {
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, pull);
       return files.map(toPullRequestFile);
@@ -88,6 +103,27 @@ export function createPullRequestGateway(
       }
     },
   };
+}
+
+/** A text file's content at `ref` from the contents API; undefined for anything else (see `readFile`). */
+async function readFileAt(
+  octokit: Octokit,
+  params: { owner: string; repo: string; path: string; ref: string },
+): Promise<string | undefined> {
+  try {
+    // `{+path}` keeps the path's slashes: `repos.getContent` sends them as `%2F`, which some tokens get a 404 for.
+    const { data } = (await octokit.request("GET /repos/{owner}/{repo}/contents/{+path}", params)) as Awaited<
+      ReturnType<Octokit["rest"]["repos"]["getContent"]>
+    >;
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
+    if (data.size > MAX_READ_FILE_BYTES || data.encoding !== "base64") return undefined;
+    const bytes = Buffer.from(data.content, "base64");
+    if (bytes.includes(0)) return undefined;
+    return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  } catch (error) {
+    if (hasStatus(error, 404)) return undefined;
+    throw error;
+  }
 }
 
 export function toPullRequestFile(file: RestFile): PullRequestFile {

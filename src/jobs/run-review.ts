@@ -208,6 +208,7 @@ function outcomeFields(outcome: ReviewOutcome) {
     ...(outcome.findingsDismissed === undefined ? {} : { findingsDismissed: outcome.findingsDismissed }),
     reviewId: outcome.reviewId,
     ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
+    ...(outcome.verification === undefined ? {} : { verification: outcome.verification }),
   };
 }
 

@@ -18,6 +18,10 @@ export function severityLabel(severity: Severity): string {
   return SEVERITY_LABELS[severity];
 }
 
+/** The note under a suggestion that is shown as plain code because applying it breaks the file's syntax. */
+export const SUGGESTION_BREAKS_SYNTAX =
+  "Not offered as a one-click change: applied to the file, this suggestion leaves it unparsable. Check it before using it.";
+
 export interface FormatCommentBodyParams {
   /** The finding as placed: `line` is the line the comment is on. */
   finding: Finding;
@@ -48,6 +52,9 @@ export function formatCommentBody(params: FormatCommentBodyParams): string {
         ? renderCodeBlock(code, "suggestion")
         : `**Suggested change:**\n\n${renderCodeBlock(neutraliseHtmlComments(code))}`,
     );
+    if (params.suggestion === "plain" && finding.suggestionBreaksSyntax === true) {
+      parts.push(`_${SUGGESTION_BREAKS_SYNTAX}_`);
+    }
   }
   if (params.movedFrom !== undefined) {
     parts.push(`_(comment placed on line ${finding.line}; the model pointed at line ${params.movedFrom})_`);

@@ -12,6 +12,10 @@ export function listPlannedCalls(params: {
   plan: Pick<ChunkPlan, "lanes">;
   pr: { title: string; body: string };
   settings: { maxOutputTokens: number; instructions?: string | undefined; language?: string | undefined };
+  /** The review's `<changed_files>` list, sent with every request. */
+  changedFiles?: string;
+  /** Tokens of a chunk's context (gather-context.ts), on top of its diff. */
+  contextTokens?: (chunk: ChunkPlan["lanes"][number]["chunks"][number]) => number;
 }): PlannedCall[] {
   const { instructions, language, maxOutputTokens } = params.settings;
   const fixed = promptTokenBound(
@@ -20,12 +24,13 @@ export function listPlannedCalls(params: {
       chunk: { files: [], tokens: 0 },
       ...(instructions === undefined ? {} : { instructions }),
       ...(language === undefined ? {} : { language }),
+      ...(params.changedFiles === undefined ? {} : { changedFiles: params.changedFiles }),
     }),
   );
   return params.plan.lanes.flatMap((lane) =>
     lane.chunks.map((chunk) => ({
       model: lane.model,
-      promptTokens: fixed + chunk.tokens,
+      promptTokens: fixed + chunk.tokens + (params.contextTokens?.(chunk) ?? 0),
       maxOutputTokens,
     })),
   );

@@ -1,5 +1,13 @@
 /** Tags that delimit data in the user message; their occurrences inside that data are neutralised. */
-export const DELIMITER_TAGS = ["repository_instructions", "pr_title", "pr_description", "diff"] as const;
+export const DELIMITER_TAGS = [
+  "repository_instructions",
+  "pr_title",
+  "pr_description",
+  "changed_files",
+  "code_context",
+  "diff",
+  "findings_to_check",
+] as const;
 
 /**
  * `<` that opens or closes one of the tags, with optional whitespace and `/`. Linear: whitespace, then at most one

@@ -135,7 +135,8 @@ function resolve(params: {
   const moved = line !== finding.line;
   const startLine = keptStartLine(diff, finding.startLine, line);
   const wholeRangeKept = finding.startLine === undefined || startLine === finding.startLine;
-  const suggestion = finding.suggestion === undefined ? "none" : !moved && wholeRangeKept ? "block" : "plain";
+  const oneClick = !moved && wholeRangeKept && finding.suggestionBreaksSyntax !== true;
+  const suggestion = finding.suggestion === undefined ? "none" : oneClick ? "block" : "plain";
   const placement: Placement = { path: diff.path, line, suggestion };
   if (startLine !== undefined) placement.startLine = startLine;
   if (moved) placement.movedFrom = finding.line;

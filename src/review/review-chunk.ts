@@ -35,6 +35,10 @@ export interface ReviewChunkParams {
   log: Logger;
   instructions?: string;
   language?: string;
+  /** The review's `<changed_files>` list, the same for all its requests. */
+  changedFiles?: string;
+  /** The code around a chunk (or a piece of it), see gather-context.ts. */
+  contextFor?: (chunk: Chunk) => string;
   /** How many times a cut-off chunk may still be halved. */
   splitsLeft?: number;
 }
@@ -72,6 +76,8 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
             chunk,
             ...(params.instructions === undefined ? {} : { instructions: params.instructions }),
             ...(params.language === undefined ? {} : { language: params.language }),
+            ...(params.changedFiles === undefined ? {} : { changedFiles: params.changedFiles }),
+            ...(params.contextFor === undefined ? {} : { context: params.contextFor(chunk) }),
           }),
           maxTokens: params.maxOutputTokens,
           temperature: params.temperature,

@@ -6,14 +6,27 @@ import type { Limit, Logger } from "../runtime/types.js";
 import { renderThreadTally } from "../threads/tally-threads.js";
 import type { TendedThreads, TendThreads } from "../threads/tend-threads.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
+import { renderChangedFiles } from "./build-prompt.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince } from "./find-changes-since.js";
+import { gatherContext, type ReviewContext } from "./gather-context.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
+import { prepareSuggestions } from "./prepare-suggestions.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
-import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
+import { inlineCode, sanitizeInline } from "./sanitize-markdown.js";
+import { type SyntaxTasks, syntaxTasksInline } from "./syntax-tasks.js";
+import {
+  type ChunkFile,
+  type Finding,
+  type PullRequestGateway,
+  type PullRequestInfo,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
+import { verifyFindings } from "./verify-findings.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
@@ -43,6 +56,18 @@ export interface ReviewSettings {
   notes?: string[];
   /** Tokens and dollars in the review's footer (`show_cost`); default true. */
   showCost?: boolean;
+  /** Lines around a hunk when no enclosing function is known (`context_lines`); default 20. */
+  contextLines?: number;
+  /** A file this small is shown whole; most context tokens per file (`context_max_file_tokens`); default 2,000. 0: none. */
+  contextMaxFileTokens?: number;
+  /** The verification pass (`verify`): off when absent; the repository configuration's default turns it on. */
+  verify?: boolean;
+  /** The least severe finding verified (`verify_min_severity`); default "minor". */
+  verifyMinSeverity?: Severity;
+  /** The model of the verification pass (Flash); default `model`. */
+  verifyModel?: string;
+  /** Rejected findings listed in the review body (a debug option of the eval runner); default false. */
+  showRejected?: boolean;
 }
 
 /**
@@ -69,7 +94,15 @@ export interface ReviewPullRequestParams {
   onlyPaths?: readonly string[];
   /** Tends the app's own review threads once the head's files are read (src/threads/); none when absent. */
   threads?: TendThreads;
+  /**
+   * Parsing for context and suggestions; default: the `syntax` tasks of `planChunks` when it has them (the worker
+   * planner does), else on this thread.
+   */
+  syntax?: SyntaxTasks;
 }
+
+export const DEFAULT_CONTEXT_LINES = 20;
+export const DEFAULT_CONTEXT_MAX_FILE_TOKENS = 2_000;
 
 /** The pull request's head moved while its diff was read: the diff may be of either head, so nothing is posted. */
 export class HeadMovedError extends Error {
@@ -112,6 +145,22 @@ export interface ReviewOutcome {
   failures: ChunkFailure[];
   /** True when there were chunks to review and not one of them could be reviewed. */
   failed: boolean;
+  /** What the verification pass did and cost, when it ran. */
+  verification?: VerificationOutcome;
+}
+
+/** The verification pass of one review, for the log and the eval runner. */
+export interface VerificationOutcome {
+  /** Findings at or above `verify_min_severity` that were checked. */
+  checked: number;
+  /** Findings dropped because the check rejected them. */
+  rejected: number;
+  /** Findings kept because their check gave no usable verdict. */
+  unverified: number;
+  calls: number;
+  costUsd: number;
+  /** `costUsd` over what the review pass cost (0 when that was 0). */
+  costShare: number;
 }
 
 /**
@@ -202,33 +251,70 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
   }
 
+  const chunks = plan.lanes.flatMap((lane) => lane.chunks);
+  const syntax = params.syntax ?? syntaxOf(params.planChunks) ?? syntaxTasksInline(params.countTokens);
+  // The code around each hunk, read at the head: for the review's requests and the verification pass.
+  const context = await gatherContext({
+    github,
+    headSha: pr.headSha,
+    diffs: withHunks,
+    chunks,
+    settings: {
+      contextLines: settings.contextLines ?? DEFAULT_CONTEXT_LINES,
+      contextMaxFileTokens: settings.contextMaxFileTokens ?? DEFAULT_CONTEXT_MAX_FILE_TOKENS,
+      maxPrTokens: settings.maxPrTokens,
+      maxChunkTokens: settings.maxChunkTokens,
+    },
+    syntax,
+    log,
+  });
+  const changedFiles = renderChangedFiles(chunks);
   // Refused up front, every call of the review is refused and each chunk fails with the limit as its reason.
-  await meter.admitPlan(listPlannedCalls({ plan, pr: plan.pr, settings }));
+  await meter.admitPlan(
+    listPlannedCalls({ plan, pr: plan.pr, settings, changedFiles, contextTokens: context.tokensFor }),
+  );
   const model = meter.wrap(params.model);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
       lane.chunks.map(async (chunk) => ({
         model: lane.model,
-        review: await askModel({ ...params, model }, lane.model, chunk, plan.pr),
+        review: await askModel({
+          params: { ...params, model },
+          modelId: lane.model,
+          chunk,
+          pr: plan.pr,
+          changedFiles,
+          context,
+        }),
       })),
     ),
   );
-  const { models } = meter.totals();
   if (plan.lanes.length > 1) sections.push(describeLanes(plan.lanes));
 
   const failures = reviews.flatMap(({ review }) => review.failures);
   const notReviewed = new Set(failures.flatMap((failure) => failure.paths));
   const all = reviews.flatMap(({ review }) => review.findings);
   const minRank = SEVERITIES.indexOf(settings.minSeverity);
-  const findings = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
-  if (findings.length < all.length) {
+  const shown = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
+  if (shown.length < all.length) {
     sections.push(
-      `${all.length - findings.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
+      `${all.length - shown.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
     );
   }
+  const checked = await verifyPass({ params, findings: shown, chunks, context, model, meter, sections });
+  const diffsByPath = new Map(withHunks.map((diff) => [diff.path, diff]));
+  // A suggestion that would break a file that parses is never a one-click change.
+  const findings = await prepareSuggestions({
+    findings: checked.findings,
+    diffs: diffsByPath,
+    texts: context.texts,
+    syntax,
+    log,
+  });
+  const { models } = meter.totals();
   const placed = placeFindings({
     findings,
-    diffs: new Map(withHunks.map((diff) => [diff.path, diff])),
+    diffs: diffsByPath,
     maxComments: settings.maxComments,
     posted,
     ...(tended === undefined ? {} : { dismissed: tended.dismissed }),
@@ -287,6 +373,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     failures,
     // A chunk whose only answered half had nothing to report was still reviewed.
     failed: reviews.every(({ review }) => review.answered === 0),
+    ...(checked.outcome === undefined ? {} : { verification: checked.outcome }),
   };
 }
 
@@ -307,14 +394,81 @@ async function tendThreads(
   }
 }
 
-function askModel(
-  params: ReviewPullRequestParams,
-  modelId: string,
-  chunk: Parameters<typeof reviewChunk>[0]["chunk"],
-  pr: ChunkPlan["pr"],
-) {
+/**
+ * The verification pass (`verify`): findings at or above `verifyMinSeverity` are checked by Flash with the code
+ * around them, and rejected ones are dropped — counted in the body, listed only with the `showRejected` debug
+ * option. Its calls go through the review's meter, so its cost is part of the review's and under its ceilings.
+ */
+async function verifyPass(options: {
+  params: ReviewPullRequestParams;
+  findings: Finding[];
+  chunks: readonly { files: ChunkFile[] }[];
+  context: ReviewContext;
+  model: ReviewPullRequestParams["model"];
+  meter: SpendMeter;
+  sections: string[];
+}): Promise<{ findings: Finding[]; outcome?: VerificationOutcome }> {
+  const { params, findings, meter, sections } = options;
+  const { settings } = params;
+  if (settings.verify !== true || findings.length === 0) return { findings };
+  const chunkFiles = new Map<string, ChunkFile[]>();
+  for (const chunk of options.chunks) {
+    for (const file of chunk.files) chunkFiles.set(file.path, [...(chunkFiles.get(file.path) ?? []), file]);
+  }
+  const reviewCost = meter.totals().costUsd;
+  const result = await verifyFindings({
+    findings,
+    minSeverity: settings.verifyMinSeverity ?? "minor",
+    model: options.model,
+    modelId: settings.verifyModel ?? settings.model,
+    chunkFiles,
+    contexts: options.context.files,
+    limit: params.limit,
+    log: params.log,
+  });
+  // The review's calls had all answered: what the meter adds now is the verification's.
+  const costUsd = meter.totals().costUsd - reviewCost;
+  if (result.rejected.length > 0) {
+    const count = result.rejected.length;
+    sections.push(
+      `${count} finding${count === 1 ? " was" : "s were"} rejected by the verification pass and not posted.`,
+    );
+    if (settings.showRejected === true) {
+      sections.push(
+        result.rejected
+          .map(
+            (one) =>
+              `- Rejected: ${inlineCode(one.finding.path)} line ${one.finding.line}: ${sanitizeInline(one.finding.title)} (${sanitizeInline(one.reason)})`,
+          )
+          .join("\n"),
+      );
+    }
+  }
+  const outcome: VerificationOutcome = {
+    checked: result.checked,
+    rejected: result.rejected.length,
+    unverified: result.unverified,
+    calls: result.calls,
+    costUsd,
+    costShare: reviewCost > 0 ? costUsd / reviewCost : 0,
+  };
+  params.log.info({ ...outcome }, "verification done");
+  return { findings: result.kept, outcome };
+}
+
+function askModel(options: {
+  params: ReviewPullRequestParams;
+  modelId: string;
+  chunk: Parameters<typeof reviewChunk>[0]["chunk"];
+  pr: ChunkPlan["pr"];
+  changedFiles: string;
+  context: ReviewContext;
+}) {
+  const { params, modelId, chunk, pr, changedFiles, context } = options;
   const { settings } = params;
   return reviewChunk({
+    changedFiles,
+    contextFor: context.forChunk,
     chunk,
     pr,
     model: params.model,
@@ -326,6 +480,11 @@ function askModel(
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });
+}
+
+/** The parsing tasks of a planner that has them (the worker planner), else undefined. */
+function syntaxOf(planner: PlanChunks | undefined): SyntaxTasks | undefined {
+  return planner !== undefined && "syntax" in planner ? (planner.syntax as SyntaxTasks) : undefined;
 }
 
 function describeLanes(lanes: ChunkPlan["lanes"]): string {

@@ -63,6 +63,8 @@ export interface Finding {
   title: string;
   body: string;
   suggestion?: string;
+  /** Set when applying `suggestion` leaves a file that parsed unparsable: it is shown, never as a one-click change. */
+  suggestionBreaksSyntax?: boolean;
 }
 
 /** An inline comment in the shape `pulls.createReview` takes. */
@@ -156,6 +158,12 @@ export interface PullRequestGateway {
    * those GitHub refused to place, from the records of its reviews.
    */
   listPostedFindings(): Promise<FindingIdentity[]>;
+  /**
+   * The text of a file at commit `ref` (the reviewed head), for context around its hunks. Undefined when it is not
+   * a readable text file (gone, a directory or submodule, binary, or over the size limit). Absent on gateways that
+   * cannot read files: the review then sees only the diff.
+   */
+  readFile?(path: string, ref: string): Promise<string | undefined>;
   /** Files changed from `base` to `head`; undefined when GitHub cannot compare them (e.g. `base` is gone). */
   compare(base: string, head: string): Promise<Comparison | undefined>;
 }

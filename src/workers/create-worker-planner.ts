@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ChunkPlan, ChunkPlanRequest, PlanChunks } from "../review/plan-chunks.js";
+import type { SyntaxTaskMessage, SyntaxTasks } from "../review/syntax-tasks.js";
 import { PlanTimeoutError } from "./plan-timeout-error.js";
 
 /** Worker threads planning at once; more plans wait in a queue. */
@@ -10,8 +11,9 @@ export const DEFAULT_PLAN_WORKERS = 2;
 export const DEFAULT_PLAN_TIMEOUT_MS = 60_000;
 
 interface Job {
-  request: ChunkPlanRequest;
-  resolve: (plan: ChunkPlan) => void;
+  /** A plan request, or a parsing task (context, suggestions). */
+  message: { request: ChunkPlanRequest } | SyntaxTaskMessage;
+  resolve: (value: never) => void;
   reject: (error: Error) => void;
 }
 
@@ -41,7 +43,7 @@ export interface WorkerPlannerOptions {
  */
 export function createWorkerPlanner(
   options: WorkerPlannerOptions = {},
-): PlanChunks & { close(): Promise<void> } {
+): PlanChunks & { syntax: SyntaxTasks; close(): Promise<void> } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS;
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? DEFAULT_PLAN_WORKERS) }, () => ({
     worker: undefined,
@@ -51,13 +53,13 @@ export function createWorkerPlanner(
   const queue: Job[] = [];
   let closed = false;
 
-  const finish = (slot: Slot, outcome: { plan: ChunkPlan } | { error: Error }) => {
+  const finish = (slot: Slot, outcome: { value: unknown } | { error: Error }) => {
     const job = slot.job;
     clearTimeout(slot.timer);
     slot.job = undefined;
     slot.timer = undefined;
     if (job !== undefined) {
-      if ("plan" in outcome) job.resolve(outcome.plan);
+      if ("value" in outcome) (job.resolve as (value: unknown) => void)(outcome.value);
       else job.reject(outcome.error);
     }
     dispatch();
@@ -74,9 +76,10 @@ export function createWorkerPlanner(
       options.execArgv === undefined ? {} : { execArgv: options.execArgv },
     );
     worker.unref();
-    worker.on("message", (message: { plan?: ChunkPlan; error?: string }) => {
+    worker.on("message", (message: { plan?: ChunkPlan; result?: unknown; error?: string }) => {
       if (slot.worker !== worker) return;
-      if (message.plan !== undefined) finish(slot, { plan: message.plan });
+      if (message.plan !== undefined) finish(slot, { value: message.plan });
+      else if (message.result !== undefined) finish(slot, { value: message.result });
       else finish(slot, { error: new Error(`Chunk planning failed: ${message.error ?? "unknown error"}`) });
     });
     // Only the slot's current worker may fail its plan: an old one exiting late must not touch its successor's.
@@ -105,7 +108,7 @@ export function createWorkerPlanner(
         finish(slot, { error: new PlanTimeoutError(timeoutMs) });
       }, timeoutMs);
       try {
-        slot.worker.postMessage({ request: job.request });
+        slot.worker.postMessage(job.message);
       } catch (error) {
         // A request that cannot be copied to the worker (not plain data) fails alone.
         finish(slot, { error: error instanceof Error ? error : new Error(String(error)) });
@@ -113,16 +116,23 @@ export function createWorkerPlanner(
     }
   };
 
-  const plan: PlanChunks = (request) =>
-    new Promise<ChunkPlan>((resolve, reject) => {
+  const run = <T>(message: Job["message"]) =>
+    new Promise<T>((resolve, reject) => {
       if (closed) {
         reject(new Error("The chunk planner is closed"));
         return;
       }
-      queue.push({ request, resolve, reject });
+      queue.push({ message, resolve, reject });
       dispatch();
     });
+  const plan: PlanChunks = (request) => run<ChunkPlan>({ request });
+  // Parsing for context and suggestions shares the pool, its queue and its time limit with planning.
+  const syntax: SyntaxTasks = {
+    extractContext: (request) => run({ task: "context", request }),
+    checkSuggestions: (request) => run({ task: "suggestions", request }),
+  };
   return Object.assign(plan, {
+    syntax,
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error("The chunk planner is closed"));

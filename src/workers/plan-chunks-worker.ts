@@ -3,14 +3,20 @@ import { createTokenCounter } from "../review/count-tokens.js";
 import { createMasker } from "../review/create-masker.js";
 import { createSecretScanner } from "../review/create-secret-scanner.js";
 import { type ChunkPlanRequest, planChunks } from "../review/plan-chunks.js";
+import { runSyntaxTask, type SyntaxTaskMessage } from "../review/syntax-tasks.js";
+import { createSyntaxParser } from "../syntax/create-syntax-parser.js";
 
 /** Runs planChunks with DeepSeek's tokenizer and secretlint's rules, each loaded once, off the main thread. */
 const deps = { countTokens: createTokenCounter(), mask: createMasker(createSecretScanner()) };
+/** tree-sitter, its grammars loaded on first use: context around hunks and the check of suggestions. */
+const parser = createSyntaxParser();
 
 /** One plan at a time: the pool (create-worker-planner.ts) sends the next request only after the answer. */
-parentPort?.on("message", async (message: { request: ChunkPlanRequest }) => {
+parentPort?.on("message", async (message: { request: ChunkPlanRequest } | SyntaxTaskMessage) => {
   try {
-    parentPort?.postMessage({ plan: await planChunks(message.request, deps) });
+    if ("task" in message)
+      parentPort?.postMessage({ result: await runSyntaxTask(message, { ...deps, parser }) });
+    else parentPort?.postMessage({ plan: await planChunks(message.request, deps) });
   } catch (error) {
     parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }

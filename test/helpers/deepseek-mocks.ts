@@ -1,5 +1,6 @@
 import nock from "nock";
 import type { ChatMessage } from "../../src/llm/types.js";
+import { VERIFY_SYSTEM_PROMPT } from "../../src/review/verify-findings.js";
 import { chatCompletionBody } from "./fake-deepseek.js";
 
 /** The base URL the integration tests give the model client; nock answers for it. */
@@ -32,14 +33,27 @@ export function deepseekAnswer(params: { answer: unknown; usage?: Usage; model?:
   });
 }
 
+/** Whether a request is one of the verification pass's (src/review/verify-findings.ts). */
+export function isVerification(body: DeepSeekRequest): boolean {
+  return body.messages[0]?.content === VERIFY_SYSTEM_PROMPT;
+}
+
 /**
  * DeepSeek answers `times` requests (default 1) to `model` (any model when absent) with `answer`; returns the
- * request bodies as they arrive.
+ * request bodies as they arrive. Review requests only, unless `verification`: then only the verification pass's.
+ * A verification request no mock answers fails, and its findings are kept unverified.
  */
-export function mockDeepSeek(params: { answer: unknown; usage?: Usage; model?: string; times?: number }) {
+export function mockDeepSeek(params: {
+  answer: unknown;
+  usage?: Usage;
+  model?: string;
+  times?: number;
+  verification?: boolean;
+}) {
   const sent: DeepSeekRequest[] = [];
   nock(DEEPSEEK)
     .post("/chat/completions", (body: DeepSeekRequest) => {
+      if (isVerification(body) !== (params.verification === true)) return false;
       if (params.model !== undefined && body.model !== params.model) return false;
       sent.push(body);
       return true;

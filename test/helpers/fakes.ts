@@ -116,6 +116,8 @@ export function ownReviewOf(params: {
 export interface RecordingGateway extends PullRequestGateway {
   /** Every review posted, in order. */
   readonly reviews: PostedReview[];
+  /** Every file read, as `ref:path`, when the gateway was given `contents`. */
+  readonly reads?: string[];
 }
 
 /**
@@ -134,10 +136,25 @@ export function createRecordingGateway(params: {
   comparisons?: Record<string, Comparison | undefined>;
   /** How many inline comments GitHub is to refuse (they go into the body); default none. */
   rejected?: number;
+  /** File texts at the head by path (an Error: the read fails); when given, the gateway can read files. */
+  contents?: Record<string, string | Error>;
 }): RecordingGateway {
   const reviews: PostedReview[] = [];
+  const contents = params.contents;
+  const reads: string[] = [];
   return {
     reviews,
+    ...(contents === undefined
+      ? {}
+      : {
+          reads,
+          async readFile(path: string, ref: string) {
+            reads.push(`${ref}:${path}`);
+            const content = contents[path];
+            if (content instanceof Error) throw content;
+            return content;
+          },
+        }),
     async listFiles() {
       if (params.files instanceof Error) throw params.files;
       return params.files;

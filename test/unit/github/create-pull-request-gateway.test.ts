@@ -585,3 +585,52 @@ describe("toPullRequestFile", () => {
     expect(toPullRequestFile(rest as Parameters<typeof toPullRequestFile>[0])).toStrictEqual(expected);
   });
 });
+
+describe("readFile", () => {
+  const CONTENTS = "/repos/octo-org/hello-world/contents/src/a.ts";
+  const content = (text: string, extra: object = {}) => ({
+    type: "file",
+    encoding: "base64",
+    size: Buffer.byteLength(text),
+    name: "a.ts",
+    path: "src/a.ts",
+    content: Buffer.from(text).toString("base64"),
+    sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
+    ...extra,
+  });
+
+  it("reads a text file at the given commit once per job", async () => {
+    nock(GITHUB).get(CONTENTS).query({ ref: HEAD_SHA }).reply(200, content("export const a = 1;\n"));
+    const gateway = createGateway();
+    expect(await gateway.readFile?.("src/a.ts", HEAD_SHA)).toBe("export const a = 1;\n");
+    expect(await gateway.readFile?.("src/a.ts", HEAD_SHA)).toBe("export const a = 1;\n");
+  });
+
+  it("gives nothing for a file that is gone, binary, too large or a directory", async () => {
+    nock(GITHUB)
+      .get(CONTENTS)
+      .query({ ref: "a".repeat(40) })
+      .reply(404, { message: "Not Found" });
+    nock(GITHUB)
+      .get(CONTENTS)
+      .query({ ref: "b".repeat(40) })
+      .reply(200, content("\u0000PNG"));
+    nock(GITHUB)
+      .get(CONTENTS)
+      .query({ ref: "c".repeat(40) })
+      .reply(200, content("x", { size: 10_000_000 }));
+    nock(GITHUB)
+      .get(CONTENTS)
+      .query({ ref: "d".repeat(40) })
+      .reply(200, []);
+    const gateway = createGateway();
+    for (const ref of ["a", "b", "c", "d"]) {
+      expect(await gateway.readFile?.("src/a.ts", ref.repeat(40))).toBeUndefined();
+    }
+  });
+
+  it("throws other failures, for the review to go on without context", async () => {
+    nock(GITHUB).get(CONTENTS).query({ ref: HEAD_SHA }).reply(500, { message: "boom" });
+    await expect(createGateway().readFile?.("src/a.ts", HEAD_SHA)).rejects.toThrow();
+  });
+});
