@@ -301,11 +301,29 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
       `${all.length - shown.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,
     );
   }
-  const checked = await verifyPass({ params, findings: shown, chunks, context, model, meter, sections });
   const diffsByPath = new Map(withHunks.map((diff) => [diff.path, diff]));
+  const dismissedIdentities = tended === undefined ? {} : { dismissed: tended.dismissed };
+  // What this pull request already has (or a person dismissed) is not posted again: not worth a verification call.
+  const settled = placeFindings({
+    findings: shown,
+    diffs: diffsByPath,
+    maxComments: settings.maxComments,
+    posted,
+    ...dismissedIdentities,
+  });
+  const said = new Set([...settled.alreadyPosted, ...settled.dismissed]);
+  const checked = await verifyPass({
+    params,
+    findings: shown.filter((one) => !said.has(one)),
+    chunks,
+    context,
+    model,
+    meter,
+    sections,
+  });
   // A suggestion that would break a file that parses is never a one-click change.
   const findings = await prepareSuggestions({
-    findings: checked.findings,
+    findings: [...checked.findings, ...shown.filter((one) => said.has(one))],
     diffs: diffsByPath,
     texts: context.texts,
     syntax,
@@ -317,7 +335,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     diffs: diffsByPath,
     maxComments: settings.maxComments,
     posted,
-    ...(tended === undefined ? {} : { dismissed: tended.dismissed }),
+    ...dismissedIdentities,
   });
   if (placed.dismissed.length > 0) {
     sections.push(`${placed.dismissed.length} dismissed earlier on this pull request, not raised again.`);

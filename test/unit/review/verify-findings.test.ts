@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelRequest, ModelResponse, Usage } from "../../../src/llm/types.js";
+import { readFindingRecord } from "../../../src/records/read-record.js";
+import type { FindingIdentity } from "../../../src/records/record-schema.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { type ReviewSettings, reviewPullRequest } from "../../../src/review/review-pull-request.js";
 import type { PullRequestInfo } from "../../../src/review/types.js";
@@ -65,11 +67,13 @@ async function review(params: {
   verify: (request: ModelRequest) => ModelResponse | Error;
   settings?: Partial<ReviewSettings>;
   files?: string[];
+  postedFindings?: FindingIdentity[];
 }) {
   const github = createRecordingGateway({
     headSha: HEAD_SHA,
     files: (params.files ?? ["a"]).map(fileOf),
     reviewId: 42,
+    ...(params.postedFindings === undefined ? {} : { postedFindings: params.postedFindings }),
   });
   const model = createScriptedModel((request) =>
     isVerification(request) ? params.verify(request) : answerWith(params.findings, REVIEW_USAGE),
@@ -119,6 +123,30 @@ describe("the verification pass", () => {
     // A tenth of the review's tokens of each kind, at the same prices: a tenth of its cost.
     expect(outcome.verification?.costShare).toBeCloseTo(0.1, 10);
     expect(outcome.costUsd).toBeCloseTo((outcome.verification?.costUsd ?? 0) * 11, 10);
+  });
+
+  it("asks nothing about a finding already posted on the pull request: it is not posted again anyway", async () => {
+    const loop = finding("src/a.ts", 3, "critical", "index out of range");
+    const first = await review({
+      findings: [loop],
+      verify: () => verdicts([{ id: 1, verdict: "confirmed" }]),
+    });
+    const identity = readFindingRecord(first.github.reviews[0]?.comments[0]?.body);
+    expect(identity).toBeDefined();
+
+    const again = await review({
+      findings: [loop, finding("src/a.ts", 2, "major", "user may be undefined")],
+      verify: (request) => {
+        // Only the new finding is sent.
+        expect(request.messages[1]?.content).not.toContain("index out of range");
+        return verdicts([{ id: 1, verdict: "confirmed" }]);
+      },
+      postedFindings: identity === undefined ? [] : [identity],
+    });
+    expect(again.model.requests.filter(isVerification)).toHaveLength(1);
+    expect(again.outcome.verification).toMatchObject({ checked: 1 });
+    expect(again.outcome.findingsAlreadyPosted).toBe(1);
+    expect(again.github.reviews[0]?.comments.map((comment) => comment.line)).toEqual([2]);
   });
 
   it("sends the finding with the code it is about", async () => {
