@@ -46,4 +46,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      at BIGINT NOT NULL,
      PRIMARY KEY (repo, pr, login)
    );`,
+  // 3: the last head reviewed per pull request, also when no review was posted (a quiet push).
+  `ALTER TABLE pull_requests ADD COLUMN reviewed_head TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_base TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_complete BOOLEAN;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_at BIGINT;`,
 ];

@@ -63,4 +63,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (repo, pr, user)
    );`,
+  // 3: the last head reviewed per pull request, also when no review was posted (a quiet push).
+  `ALTER TABLE pull_requests ADD COLUMN reviewed_head TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_base TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_complete INTEGER;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_at INTEGER;`,
 ];
