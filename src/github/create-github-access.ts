@@ -1,9 +1,10 @@
 import type { Probot, ProbotOctokit } from "probot";
 import type { PullRequestGateway } from "../review/types.js";
+import { createCheckRunGateway } from "./create-check-run-gateway.js";
 import { createPullRequestGateway } from "./create-pull-request-gateway.js";
 import { createRepositoryGateway } from "./create-repository-gateway.js";
 import { type ReadRepoConfigParams, readRepoConfig } from "./read-repo-config.js";
-import type { RepositoryGateway } from "./types.js";
+import type { CheckRunGateway, RepositoryGateway } from "./types.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -12,6 +13,8 @@ export interface InstallationGitHub {
   pullRequest(ref: { owner: string; repo: string; number: number }): PullRequestGateway;
   repository(ref: { owner: string; repo: string }): RepositoryGateway;
   readConfig(ref: { owner: string; repo: string }): ReturnType<typeof readRepoConfig>;
+  /** The app's check runs, named after the app. */
+  checkRuns(ref: { owner: string; repo: string }): CheckRunGateway;
 }
 
 export interface GitHubAccess {
@@ -48,6 +51,7 @@ export function installationGitHub(
     pullRequest: (ref) => createPullRequestGateway(octokit, { ...ref, botLogin }),
     repository: (ref) => createRepositoryGateway(octokit, ref),
     readConfig: (ref) => readRepoConfig(octokit, { ...ref, extendsOwners } satisfies ReadRepoConfigParams),
+    checkRuns: (ref) => createCheckRunGateway(octokit, { ...ref, name: botLogin.replace(/\[bot\]$/, "") }),
   };
 }
 

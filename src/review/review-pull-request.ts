@@ -5,13 +5,20 @@ import type { ModelClient, Usage } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
 import type { CountTokens } from "./count-tokens.js";
-import { findChangesSince } from "./find-changes-since.js";
+import { findChangesSince, type ReviewedPoint } from "./find-changes-since.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
-import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
+import {
+  type Finding,
+  type PullRequestGateway,
+  type PullRequestInfo,
+  type ReviewProgress,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
@@ -65,6 +72,13 @@ export interface ReviewPullRequestParams {
   meter?: SpendMeter;
   /** With the "retry" trigger: the files to review again (the others were reviewed on this head). */
   onlyPaths?: readonly string[];
+  /**
+   * The last head the app reviewed, as the app's own store remembers it (also after a review that posted nothing);
+   * when absent or partial, the records of the app's reviews on GitHub say.
+   */
+  lastReviewed?: ReviewedPoint & { complete: boolean };
+  /** Told how far the review is: once planned, then after each chunk (the caller bounds what it sends on). */
+  onProgress?: (progress: ReviewProgress) => void;
 }
 
 /** The pull request's head moved while its diff was read: the diff may be of either head, so nothing is posted. */
@@ -85,11 +99,19 @@ export const MAX_LISTED_FILES = 3_000;
 
 export type { ModelCost };
 
+/** Findings by severity. */
+export type SeverityCounts = Record<Severity, number>;
+
 /** What one review did and cost: the fields of the `review.completed` log line. */
 export interface ReviewOutcome {
-  /** "skipped": nothing was posted (`skippedReason` says why). */
-  status: "posted" | "skipped";
+  /**
+   * "skipped": nothing was done (`skippedReason` says why). "quiet": reviewed, but nothing new to say, so no review
+   * was posted (`skippedReason` says why); the check run and the app's store keep the record.
+   */
+  status: "posted" | "skipped" | "quiet";
   skippedReason?: string;
+  /** What this run reviewed, for the app's store: set whenever it reviewed, posted or quiet. */
+  reviewed?: ReviewedPoint & { complete: boolean };
   reviewId?: number;
   /** The last reviewed head, when only what changed since it was reviewed. */
   incrementalSince?: string;
@@ -106,6 +128,13 @@ export interface ReviewOutcome {
   failures: ChunkFailure[];
   /** True when there were chunks to review and not one of them could be reviewed. */
   failed: boolean;
+  /**
+   * The findings this run reported at or above `min_severity`, by severity: posted, not inline, and those already
+   * posted that it found again (`fail_on` judges these).
+   */
+  findingsBySeverity: SeverityCounts;
+  /** Notes of the run (incremental, configuration problems…), in the body when posted, in the check run always. */
+  notes: string[];
 }
 
 /**
@@ -121,16 +150,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     createSpendMeter({ prices: settings.prices, ...(params.now === undefined ? {} : { now: params.now }) });
   // The app's own reviews first: a redelivered or repeated trigger stops here, before reading up to 30 pages of files.
   const ownReviews = await github.listOwnReviews();
-  // Only a complete review counts as reviewed: after a partial one, the next push reviews the whole PR again.
-  const reviewedShas = ownReviews.flatMap((review) => (review.record?.complete ? [review.record.head] : []));
-  // Any review of this head and base — complete or not — ends automatic triggers: a partial one's failed files are
-  // asked again by a retry job with a backoff, never by the next reopen or redelivery (no loop can re-spend on it).
-  const seen = ownReviews.some(
-    (review) => review.record?.head === pr.headSha && review.record.base === pr.baseSha,
-  );
+  const stored = params.lastReviewed;
+  // Any review of this head and base — complete or not, posted or quiet — ends automatic triggers: a partial one's
+  // failed files are asked again by a retry job with a backoff, never by the next reopen or redelivery (no loop
+  // can re-spend on it).
+  const seen =
+    ownReviews.some((review) => review.record?.head === pr.headSha && review.record.base === pr.baseSha) ||
+    (stored?.head === pr.headSha && stored.base === pr.baseSha);
   if (trigger === "auto" && seen) {
     return skippedOutcome(settings, "this commit was already reviewed");
   }
+  // After the first review, a push or a retry with nothing new to say posts no review: the check run says it.
+  const mayBeQuiet = trigger !== "command" && ownReviews.length > 0;
+  const reviewed = (complete: boolean) => ({ head: pr.headSha, base: pr.baseSha, complete });
   const [files, posted] = await Promise.all([github.listFiles(), github.listPostedFindings()]);
   // `listFiles` reads the pull request's current head, which may have moved since the job read it: comments
   // computed on one head's lines must never be posted on another.
@@ -140,9 +172,14 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const unlisted = describeUnlistedFiles({ listed: files.length, changed: pr.changedFiles });
   if (unlisted !== undefined) sections.push(unlisted);
 
-  const lastSha = trigger === "auto" ? reviewedShas.at(-1) : undefined;
-  const changes =
-    lastSha === undefined ? undefined : await findChangesSince({ github, lastSha, headSha: pr.headSha });
+  // Only a complete review counts as reviewed: after a partial one, the review starts from the last complete one.
+  // The store is written after every review, posted or quiet, so it is the newest when it has one.
+  const lastComplete = ownReviews
+    .flatMap((review) => (review.record?.complete ? [review.record] : []))
+    .at(-1);
+  const last = trigger !== "auto" ? undefined : stored?.complete ? stored : lastComplete;
+  const lastSha = last?.head;
+  const changes = last === undefined ? undefined : await findChangesSince({ github, last });
   // Selecting, parsing, masking and measuring the files run in the planner, off the main thread in production.
   const planned = await (params.planChunks ?? planChunksInline(params.countTokens))({
     files,
@@ -150,7 +187,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     maxPatchBytes: settings.maxFilePatchBytes,
     include: settings.include ?? [],
     exclude: settings.exclude ?? [],
-    ...(changes !== undefined && "changed" in changes ? { changed: changes.changed } : {}),
+    ...(changes !== undefined && "before" in changes ? { before: changes.before } : {}),
     ...(trigger === "retry" && params.onlyPaths !== undefined ? { only: [...params.onlyPaths] } : {}),
     maxPrTokens: settings.maxPrTokens,
     maxChunkTokens: settings.maxChunkTokens,
@@ -169,10 +206,20 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const withHunks = plan.diffs;
   let incrementalSince: string | undefined;
   if (lastSha !== undefined && changes !== undefined) {
-    if ("changed" in changes) {
+    if ("before" in changes) {
       incrementalSince = lastSha;
-      if (plan.inScope.length === 0)
-        return skippedOutcome(settings, "nothing reviewable changed since the last review");
+      if (plan.inScope.length === 0) {
+        // The pull request adds or removes nothing it did not at the last review (e.g. only the base merged in).
+        return {
+          ...noModelOutcome(settings),
+          status: "quiet",
+          skippedReason: `nothing new in the pull request's own changes since ${lastSha.slice(0, 7)}, the last commit reviewed`,
+          incrementalSince,
+          reviewed: reviewed(true),
+          filesSkipped: plan.skipped.length,
+          notes: [...sections, ...(settings.notes ?? [])],
+        };
+      }
       sections.push(`Reviewed what changed since ${lastSha.slice(0, 7)}, the last commit reviewed.`);
     } else {
       log.info({ lastSha, reason: changes.fullReviewBecause }, "full review instead of incremental");
@@ -184,24 +231,44 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
 
   if (plan.kept.length === 0) {
     if (plan.overBudget.length > 0) sections.push(NOT_COMPLETE);
+    const complete = plan.overBudget.length === 0;
+    if (mayBeQuiet && complete) {
+      return {
+        ...noModelOutcome(settings),
+        status: "quiet",
+        skippedReason: "nothing to review: every changed file is skipped",
+        ...(incrementalSince === undefined ? {} : { incrementalSince }),
+        reviewed: reviewed(true),
+        filesSkipped: skipped.length,
+        notes: sections,
+      };
+    }
     const review = await github.createReview({
       commitId: pr.headSha,
       body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections }),
       comments: [],
-      record: { base: pr.baseSha, complete: plan.overBudget.length === 0 },
+      record: { base: pr.baseSha, complete },
     });
-    return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
+    return {
+      ...noModelOutcome(settings),
+      reviewId: review.id,
+      reviewed: reviewed(complete),
+      filesSkipped: skipped.length,
+      notes: sections,
+    };
   }
 
   // Refused up front, every call of the review is refused and each chunk fails with the limit as its reason.
   await meter.admitPlan(listPlannedCalls({ plan, pr: plan.pr, settings }));
   const model = meter.wrap(params.model);
+  const progress = trackProgress(plan.lanes, params.onProgress);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
-      lane.chunks.map(async (chunk) => ({
-        model: lane.model,
-        review: await askModel({ ...params, model }, lane.model, chunk, plan.pr),
-      })),
+      lane.chunks.map(async (chunk) => {
+        const review = await askModel({ ...params, model }, lane.model, chunk, plan.pr);
+        progress.chunkDone(chunk);
+        return { model: lane.model, review };
+      }),
     ),
   );
   const { models } = meter.totals();
@@ -233,6 +300,31 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const usage = sumUsage(models.map((one) => one.usage));
   const requests = models.reduce((sum, one) => sum + one.requests, 0);
   const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
+  const said = {
+    model: settings.model,
+    models,
+    requests,
+    usage,
+    costUsd,
+    findingsAlreadyPosted: placed.alreadyPosted.length,
+    filesReviewed: reviewedFiles.length,
+    filesSkipped: skipped.length,
+    failures,
+    failed: reviews.every(({ review }) => review.answered === 0),
+    findingsBySeverity: countSeverities(findings),
+    notes: sections,
+    reviewed: reviewed(complete),
+    ...(incrementalSince === undefined ? {} : { incrementalSince }),
+  };
+  if (mayBeQuiet && placed.comments.length === 0 && placed.notInline.length === 0 && failures.length === 0) {
+    return {
+      ...said,
+      status: "quiet",
+      skippedReason: "no new finding",
+      findingsPosted: 0,
+      findingsNotInline: 0,
+    };
+  }
   const review = await github.createReview({
     commitId: pr.headSha,
     body: renderReviewBody({
@@ -257,22 +349,48 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   // Comments GitHub refused went into the body instead (see src/github/post-review.ts).
   const rejected = review.rejected ?? 0;
   return {
+    ...said,
     status: "posted",
     reviewId: review.id,
-    ...(incrementalSince === undefined ? {} : { incrementalSince }),
-    model: settings.model,
-    models,
-    requests,
-    usage,
-    costUsd,
     findingsPosted: placed.comments.length - rejected,
     findingsNotInline: placed.notInline.length + rejected,
-    findingsAlreadyPosted: placed.alreadyPosted.length,
-    filesReviewed: reviewedFiles.length,
-    filesSkipped: skipped.length,
-    failures,
-    // A chunk whose only answered half had nothing to report was still reviewed.
-    failed: reviews.every(({ review }) => review.answered === 0),
+  };
+}
+
+function countSeverities(findings: readonly Finding[]): SeverityCounts {
+  const counts: SeverityCounts = { critical: 0, major: 0, minor: 0, nit: 0 };
+  for (const finding of findings) counts[finding.severity] += 1;
+  return counts;
+}
+
+/**
+ * Counts chunks and files done as chunks finish (a file is done when every chunk holding part of it is) and tells
+ * `onProgress`: once at the start, then after each chunk. The listener decides how often to pass it on.
+ */
+function trackProgress(
+  lanes: ChunkPlan["lanes"],
+  onProgress: ((progress: ReviewProgress) => void) | undefined,
+) {
+  const chunksLeftOf = new Map<string, number>();
+  let chunks = 0;
+  for (const lane of lanes)
+    for (const chunk of lane.chunks) {
+      chunks += 1;
+      for (const file of new Set(chunk.files.map((one) => one.path)))
+        chunksLeftOf.set(file, (chunksLeftOf.get(file) ?? 0) + 1);
+    }
+  const state: ReviewProgress = { files: chunksLeftOf.size, filesDone: 0, chunks, chunksDone: 0 };
+  onProgress?.({ ...state });
+  return {
+    chunkDone(chunk: { files: { path: string }[] }) {
+      state.chunksDone += 1;
+      for (const file of new Set(chunk.files.map((one) => one.path))) {
+        const left = (chunksLeftOf.get(file) ?? 1) - 1;
+        chunksLeftOf.set(file, left);
+        if (left === 0) state.filesDone += 1;
+      }
+      onProgress?.({ ...state });
+    },
   };
 }
 
@@ -349,6 +467,7 @@ async function postPlanTimeout(context: {
     filesSkipped: paths.length,
     failures: [{ paths, reason, retryable: false }],
     failed: true,
+    notes: [reason],
   };
 }
 
@@ -372,5 +491,7 @@ function noModelOutcome(settings: ReviewSettings): ReviewOutcome {
     filesSkipped: 0,
     failures: [],
     failed: false,
+    findingsBySeverity: { critical: 0, major: 0, minor: 0, nit: 0 },
+    notes: [],
   };
 }
