@@ -1,3 +1,4 @@
+import { statusOf } from "../github/http-status.js";
 import type { CheckRunDraft, CheckRunGateway } from "../github/types.js";
 import type { ReviewProgress } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
@@ -33,7 +34,11 @@ export function createCheckRunReporter(params: {
   let updates = 0;
   let broken = false;
   const fail = (error: unknown) => {
-    if (!broken) params.log.warn({ err: { message: (error as Error).message } }, "check run not written");
+    // The status and the first line only: an HTTP error's full text may quote the request it failed on.
+    const message = String((error as Error).message ?? error)
+      .split("\n", 1)[0]
+      ?.slice(0, 200);
+    if (!broken) params.log.warn({ status: statusOf(error), err: { message } }, "check run not written");
     broken = true;
   };
   return {
