@@ -34,6 +34,8 @@ export interface ReviewChunkParams {
   limit: Limit;
   log: Logger;
   instructions?: string;
+  /** The repository's `path_instructions` for the files of a request (of a piece, once a chunk is split). */
+  pathInstructions?: (paths: readonly string[]) => string | undefined;
   language?: string;
   /** How many times a cut-off chunk may still be halved. */
   splitsLeft?: number;
@@ -61,6 +63,7 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
   const { chunk, log } = params;
   const splitsLeft = params.splitsLeft ?? DEFAULT_SPLITS;
   const paths = chunk.files.map((file) => file.path);
+  const forPaths = params.pathInstructions?.(paths);
   try {
     const answer = await params.limit(() =>
       completeJson({
@@ -71,6 +74,7 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
             pr: params.pr,
             chunk,
             ...(params.instructions === undefined ? {} : { instructions: params.instructions }),
+            ...(forPaths === undefined ? {} : { pathInstructions: forPaths }),
             ...(params.language === undefined ? {} : { language: params.language }),
           }),
           maxTokens: params.maxOutputTokens,

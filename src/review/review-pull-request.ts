@@ -11,6 +11,7 @@ import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
+import { type PathInstruction, selectPathInstructions } from "./select-path-instructions.js";
 import {
   type Finding,
   type PullRequestGateway,
@@ -42,6 +43,8 @@ export interface ReviewSettings {
   language?: string;
   /** Earlier reviews of this pull request and their cost (from the ledger), for the body's running total. */
   history?: ReviewHistory;
+  /** `path_instructions`: guidance for the requests about matching files only. */
+  pathInstructions?: PathInstruction[];
   /** The repository's own monthly budget in dollars, when its configuration sets one lower than the app's. */
   monthlyBudgetUsd?: number;
   /** Markdown shown in the review body, e.g. configuration problems. */
@@ -262,10 +265,18 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   await meter.admitPlan(listPlannedCalls({ plan, pr: plan.pr, settings }));
   const model = meter.wrap(params.model);
   const progress = trackProgress(plan.lanes, params.onProgress);
+  const pathInstructions =
+    (settings.pathInstructions ?? []).length === 0
+      ? undefined
+      : selectPathInstructions(settings.pathInstructions ?? []);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
       lane.chunks.map(async (chunk) => {
-        const review = await askModel({ ...params, model }, lane.model, chunk, plan.pr);
+        const review = await askModel(
+          { ...params, model },
+          { modelId: lane.model, chunk, pathInstructions },
+          plan.pr,
+        );
         progress.chunkDone(chunk);
         return { model: lane.model, review };
       }),
@@ -396,11 +407,15 @@ function trackProgress(
 
 function askModel(
   params: ReviewPullRequestParams,
-  modelId: string,
-  chunk: Parameters<typeof reviewChunk>[0]["chunk"],
+  request: {
+    modelId: string;
+    chunk: Parameters<typeof reviewChunk>[0]["chunk"];
+    pathInstructions: ((paths: readonly string[]) => string | undefined) | undefined;
+  },
   pr: ChunkPlan["pr"],
 ) {
   const { settings } = params;
+  const { modelId, chunk } = request;
   return reviewChunk({
     chunk,
     pr,
@@ -411,6 +426,7 @@ function askModel(
     limit: params.limit,
     log: params.log,
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
+    ...(request.pathInstructions === undefined ? {} : { pathInstructions: request.pathInstructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });
 }

@@ -659,3 +659,74 @@ describe("reviewPullRequest after partial failures", () => {
     expect(outcome).toMatchObject({ findingsPosted: 1, findingsNotInline: 1 });
   });
 });
+
+describe("reviewPullRequest with path_instructions", () => {
+  const files = [
+    pullRequestFile({ path: "src/db/query.ts", patch: addedPatch(["export const q = 'SELECT 1';"]) }),
+    pullRequestFile({ path: "src/ui/button.ts", patch: addedPatch(["export const b = 1;"]) }),
+    pullRequestFile({ path: "src/util/misc.ts", patch: addedPatch(["export const m = 2;"]) }),
+  ];
+  const run = async () => {
+    const github = createRecordingGateway({ headSha: HEAD_SHA, files });
+    const model = createScriptedModel(() => answerWith([]));
+    await reviewPullRequest({
+      pr,
+      github,
+      model,
+      settings: reviewSettings({
+        maxChunkTokens: 40,
+        instructions: "Prefer clarity.",
+        pathInstructions: [
+          { paths: ["src/db/**"], instructions: "Every query must be parameterised." },
+          { paths: ["src/ui/**", "src/db/**"], instructions: "Buttons need labels." },
+        ],
+      }),
+      limit: noLimit,
+      countTokens: estimateTokens,
+      log: createRecordingLogger(),
+    });
+    return model.requests;
+  };
+
+  it("sends each entry's instructions with the requests about its files only", async () => {
+    const requests = await run();
+    const byFile = new Map(requests.map((request) => [filesOf(request).join(","), request]));
+    expect([...byFile.keys()].sort()).toEqual(["src/db/query.ts", "src/ui/button.ts", "src/util/misc.ts"]);
+    const user = (path: string) =>
+      byFile.get(path)?.messages.find((message) => message.role === "user")?.content ?? "";
+    expect(user("src/db/query.ts")).toContain(
+      "<repository_instructions>\nEvery query must be parameterised.\n\nButtons need labels.\n</repository_instructions>",
+    );
+    expect(user("src/ui/button.ts")).toContain(
+      "<repository_instructions>\nButtons need labels.\n</repository_instructions>",
+    );
+    expect(user("src/ui/button.ts")).not.toContain("parameterised");
+    expect(user("src/util/misc.ts")).not.toContain("parameterised");
+    expect(user("src/util/misc.ts")).not.toContain("Buttons need labels");
+  });
+
+  it("keeps the system prompt and the user message up to the PR description byte-identical across requests", async () => {
+    const requests = await run();
+    const systems = new Set(requests.map((request) => request.messages[0]?.content));
+    expect(systems.size).toBe(1);
+    const prefixes = new Set(
+      requests.map((request) => {
+        const user = request.messages.find((message) => message.role === "user")?.content ?? "";
+        return user.slice(0, user.indexOf("</pr_description>"));
+      }),
+    );
+    expect(prefixes.size).toBe(1);
+    const [prefix] = prefixes;
+    expect(prefix).toContain("Prefer clarity.");
+    expect(prefix).not.toContain("Buttons need labels");
+    // The path instructions come after the PR-wide part, before the diff.
+    for (const request of requests) {
+      const user = request.messages.find((message) => message.role === "user")?.content ?? "";
+      const instructionsAt = user.lastIndexOf("<repository_instructions>");
+      if (filesOf(request)[0] !== "src/util/misc.ts") {
+        expect(instructionsAt).toBeGreaterThan(user.indexOf("</pr_description>"));
+        expect(instructionsAt).toBeLessThan(user.indexOf("<diff>"));
+      }
+    }
+  });
+});
