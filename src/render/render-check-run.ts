@@ -70,7 +70,7 @@ export function renderCheckRun(report: CheckRunReport): CheckRunDraft {
             : `No finding at or above \`${report.failOn}\` (\`fail_on\`).`,
         ]),
   ];
-  const notes = outcome.notes.slice(0, MAX_NOTES);
+  const notes = [...outcome.notes.slice(0, MAX_NOTES), ...describeNotInline(outcome)];
   return {
     status: "completed",
     conclusion,
@@ -78,6 +78,17 @@ export function renderCheckRun(report: CheckRunReport): CheckRunDraft {
     summary: lines.join("\n\n"),
     ...(notes.length === 0 ? {} : { text: notes.join("\n\n") }),
   };
+}
+
+/** Findings of a quiet run that could not go inline, listed in the check run (titles escaped, at most 20). */
+function describeNotInline(outcome: ReviewOutcome): string[] {
+  const listed = (outcome.notInline ?? []).slice(0, MAX_NOTES);
+  if (listed.length === 0) return [];
+  const items = listed.map(
+    (one) =>
+      `- **${one.severity}** ${sanitizeInline(one.title, 200)} at ${inlineCode(`${one.path}:${one.line}`)}`,
+  );
+  return [["#### Findings not on the diff (not posted)", "", ...items].join("\n")];
 }
 
 function titleOf(outcome: ReviewOutcome): string {

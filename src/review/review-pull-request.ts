@@ -138,6 +138,11 @@ export interface ReviewOutcome {
   findingsBySeverity: SeverityCounts;
   /** Notes of the run (incremental, configuration problems…), in the body when posted, in the check run always. */
   notes: string[];
+  /**
+   * A quiet run's findings that could not go inline: not said in a review (nothing records them, so a later push
+   * would list them again), shown in the check run instead.
+   */
+  notInline?: { path: string; line: number; severity: Severity; title: string }[];
 }
 
 /**
@@ -327,13 +332,21 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     reviewed: reviewed(complete),
     ...(incrementalSince === undefined ? {} : { incrementalSince }),
   };
-  if (mayBeQuiet && placed.comments.length === 0 && placed.notInline.length === 0 && failures.length === 0) {
+  // Findings that cannot go inline carry no record, so the model's repeats of them could not be told from new ones:
+  // alone, they do not make a push worth a review, and go to the check run.
+  if (mayBeQuiet && placed.comments.length === 0 && failures.length === 0) {
     return {
       ...said,
       status: "quiet",
-      skippedReason: "no new finding",
+      skippedReason: placed.notInline.length === 0 ? "no new finding" : "no new finding that can go inline",
       findingsPosted: 0,
-      findingsNotInline: 0,
+      findingsNotInline: placed.notInline.length,
+      notInline: placed.notInline.map(({ finding }) => ({
+        path: finding.path,
+        line: finding.line,
+        severity: finding.severity,
+        title: finding.title,
+      })),
     };
   }
   const review = await github.createReview({

@@ -135,4 +135,22 @@ describe("renderCheckRun", () => {
     expect(run.summary).toContain("**Not reviewed:** 1 file");
     expect(run.summary).not.toContain("<script>");
   });
+
+  it("lists a quiet run's findings off the diff in the text, escaped", () => {
+    const run = renderCheckRun({
+      kind: "finished",
+      outcome: outcome({
+        status: "quiet",
+        skippedReason: "no new finding that can go inline",
+        findingsPosted: 0,
+        notInline: [{ path: "src/a`b.ts", line: 99, severity: "major", title: "Leak <img src=x> @org/team" }],
+      }),
+      failOn: "off",
+      showCost: true,
+    });
+    expect(run.text).toContain("#### Findings not on the diff (not posted)");
+    expect(run.text).toContain("- **major** Leak &lt;img src=x&gt;");
+    expect(run.text).toContain("at ``src/a`b.ts:99``");
+    expect(run.text).not.toContain("<img");
+  });
 });
