@@ -329,6 +329,45 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
     });
   });
 
+  describe("with path_instructions", () => {
+    it("sends an entry's instructions with the request about its file only, after the part every request shares", async () => {
+      const app = createTestApp();
+      // escalate.paths puts src/math.js in a request of its own.
+      const config = [
+        'escalate:\n  paths: ["src/math.js"]',
+        "path_instructions:",
+        '  - paths: ["src/greet*.js"]',
+        "    instructions: Greetings must be localised.",
+        "",
+      ].join("\n");
+      mockPullRequestReads({ files: files(), config });
+      const flash = mockDeepSeek({ answer: { findings: [] }, model: "deepseek-v4-flash" });
+      const pro = mockDeepSeek({ answer: { findings: [] }, model: "deepseek-v4-pro" });
+      mockCreateReview({ id: 98 });
+
+      await open(app);
+
+      const userOf = (request: (typeof flash)[number] | undefined) =>
+        request?.messages.find((message) => message.role === "user")?.content ?? "";
+      const greet = userOf(flash[0]);
+      const math = userOf(pro[0]);
+      expect(diffOf(flash[0])).toContain("=== FILE: src/greet.js ===");
+      expect(greet).toContain("from the configuration on the default branch (not from this pull request)");
+      expect(greet).toContain(
+        "<repository_instructions>\nGreetings must be localised.\n</repository_instructions>",
+      );
+      expect(math).not.toContain("Greetings must be localised.");
+      // The system prompt and the user message up to the description are the same bytes in both requests.
+      expect(flash[0]?.messages[0]).toEqual(pro[0]?.messages[0]);
+      const shared = (text: string) => text.slice(0, text.indexOf("</pr_description>"));
+      expect(shared(greet)).toBe(shared(math));
+      expect(greet.indexOf("Greetings must be localised.")).toBeGreaterThan(
+        greet.indexOf("</pr_description>"),
+      );
+      expect(greet.indexOf("Greetings must be localised.")).toBeLessThan(greet.indexOf("<diff>"));
+    });
+  });
+
   describe("with paths.include", () => {
     it("reviews only matching files and lists the others as excluded by configuration", async () => {
       const app = createTestApp();
