@@ -59,7 +59,8 @@ async function command(app: TestApp, body: string, id: string) {
   payload.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/2" };
   payload.comment.body = body;
   // A comment of its own: the app answers each comment once.
-  payload.comment.id = 1_000 + (commentIds += 1);
+  commentIds += 1;
+  payload.comment.id = 1_000 + commentIds;
   await app.probot.receive({ id, name: "issue_comment", payload: payload as never });
   expect(await app.queue.drain(10_000)).toEqual([]);
 }
