@@ -81,8 +81,13 @@ const run = (trigger: "auto" | "command") =>
       headSha,
       files: diff(base, head),
       ownReviews: [ownReviewOf({ id: 1, sha: reviewedSha })],
+      // The pull request as it was when reviewed: its base…head diff then (ownReviewOf's base is 40 zeros).
       comparisons: {
-        [`${reviewedSha}...${headSha}`]: { status: "ahead", files: diff(reviewed, head), complete: true },
+        [`${"0".repeat(40)}...${reviewedSha}`]: {
+          status: "ahead",
+          files: diff(base, reviewed),
+          complete: true,
+        },
       },
     }),
     model,

@@ -7,6 +7,12 @@ import { SEVERITIES } from "../review/types.js";
 export const REPO_PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export type RepoPermission = (typeof REPO_PERMISSIONS)[number];
 
+/** Most items of a list of names or keywords in the configuration. */
+const MAX_LIST_ITEMS = 100;
+/** Most `path_instructions` entries, and the longest `instructions` of one. */
+export const MAX_PATH_INSTRUCTIONS = 20;
+export const MAX_PATH_INSTRUCTION_CHARS = 2_000;
+
 /** Globs over paths: capped in number and length, so that matching them stays cheap (see match-globs.ts). */
 const globList = () => z.array(z.string().min(1).max(MAX_GLOB_CHARS)).max(MAX_GLOBS);
 
@@ -24,27 +30,55 @@ export const repoConfigSchema = z
         "`false` turns the app off for this repository: no automatic reviews and no `/review` (only `/review help` still answers).",
       ),
     auto_review: z
-      .boolean()
-      .default(true)
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Review pull requests when they are opened, reopened, marked ready for review or pushed to. `false`: only when someone comments `/review`. `auto_review: false` is short for this.",
+          ),
+        base_branches: globList()
+          .default([])
+          .describe(
+            "Globs over the base branch's name (e.g. `main`, `release/**`): only pull requests into a matching branch are reviewed automatically. Empty: every base branch. At most 50 globs of up to 200 characters.",
+          ),
+        drafts: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also review draft pull requests automatically; otherwise a draft is reviewed once it is ready.",
+          ),
+        ignore_title_keywords: z
+          .array(z.string().min(1).max(100))
+          .max(MAX_LIST_ITEMS)
+          .default(["WIP", "[skip review]", "DO NOT MERGE"])
+          .describe(
+            "A pull request whose title contains any of these is not reviewed automatically: case-insensitive, plain text, not inside a longer word (`WIP` matches `[WIP] parser`, not `swipe`).",
+          ),
+        labels: z
+          .array(z.string().min(1).max(50))
+          .max(MAX_LIST_ITEMS)
+          .default([])
+          .describe(
+            "When set, only pull requests with at least one of these labels are reviewed automatically. Empty: any.",
+          ),
+        skip_labels: z
+          .array(z.string().min(1).max(50))
+          .max(MAX_LIST_ITEMS)
+          .default(["skip-review"])
+          .describe("A pull request with any of these labels is not reviewed automatically."),
+        ignore_authors: z
+          .array(z.string().min(1).max(100))
+          .max(MAX_LIST_ITEMS)
+          .default(["*[bot]"])
+          .describe(
+            "Pull requests opened by these logins are not reviewed automatically. Case-insensitive; `*` matches any run of characters and is the only special character, so `*[bot]` matches `dependabot[bot]`.",
+          ),
+      })
+      .prefault({})
       .describe(
-        "Review pull requests when they are opened, reopened, marked ready for review or pushed to. `false`: only when someone comments `/review`.",
+        "When a pull request is reviewed without being asked (`/review` always works). The top-level keys `drafts`, `skip_labels` and `ignore_authors` of earlier versions are still read, as these.",
       ),
-    drafts: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Also review draft pull requests automatically; otherwise a draft is reviewed once it is ready.",
-      ),
-    ignore_authors: z
-      .array(z.string().min(1).max(100))
-      .default(["*[bot]"])
-      .describe(
-        "Pull requests opened by these logins are not reviewed automatically (`/review` still works). Case-insensitive; `*` matches any run of characters and is the only special character, so `*[bot]` matches `dependabot[bot]`.",
-      ),
-    skip_labels: z
-      .array(z.string().min(1).max(50))
-      .default(["skip-review"])
-      .describe("A pull request with any of these labels is not reviewed automatically."),
     paths: z
       .strictObject({
         include: globList()
@@ -178,6 +212,24 @@ export const repoConfigSchema = z
       .describe(
         "Show the tokens and the cost in dollars at the foot of each review. `false` keeps spend off the pull request (it is still logged). The app's `REVIEW_SHOW_COST` sets the default.",
       ),
+    fail_on: z
+      .enum(["off", ...SEVERITIES])
+      .default("off")
+      .describe(
+        "The check run concludes `failure` when a review reports a finding at least this severe (`critical`, `major`, `minor` or `nit`), so it can be a required check; `off`: always `neutral`. It judges the findings of each review run: an incremental review judges what it looked at.",
+      ),
+    path_instructions: z
+      .array(
+        z.strictObject({
+          paths: globList().min(1),
+          instructions: z.string().min(1).max(MAX_PATH_INSTRUCTION_CHARS),
+        }),
+      )
+      .max(MAX_PATH_INSTRUCTIONS)
+      .default([])
+      .describe(
+        'Guidance for the model on some files only: a list of `{paths: [globs], instructions: "…"}` (at most 20, each up to 2,000 characters). A request is given the instructions of every entry matching one of its files, up to 4,000 characters.',
+      ),
     monthly_budget_usd: z
       .number()
       .min(0)
@@ -234,9 +286,34 @@ export function parseRepoConfig(
     return { config: structuredClone(defaults), problems: [{ key: "(file)", message, used: defaults }] };
   }
   const problems: ConfigProblem[] = [];
-  const config = parseMapping({ raw, schema: repoConfigSchema, defaults, prefix: "", problems });
+  const config = parseMapping({
+    raw: withMovedKeys(raw),
+    schema: repoConfigSchema,
+    defaults,
+    prefix: "",
+    problems,
+  });
   // Every known key was either validated by its own schema or copied from `defaults`.
   return { config: config as RepoConfig, problems };
+}
+
+/** Keys of earlier versions, now under `auto_review`; read there unless `auto_review` sets them itself. */
+const MOVED_TO_AUTO_REVIEW = ["drafts", "skip_labels", "ignore_authors"] as const;
+
+/** `auto_review: true|false` as `auto_review.enabled`, and the moved keys in their new place. */
+function withMovedKeys(raw: Record<string, unknown>): Record<string, unknown> {
+  const { auto_review: autoReview, ...rest } = raw;
+  const moved: Record<string, unknown> = {};
+  for (const key of MOVED_TO_AUTO_REVIEW) {
+    if (!Object.hasOwn(rest, key)) continue;
+    moved[key] = rest[key];
+    delete rest[key];
+  }
+  if (autoReview === undefined && Object.keys(moved).length === 0) return raw;
+  if (typeof autoReview === "boolean") return { ...rest, auto_review: { ...moved, enabled: autoReview } };
+  if (autoReview === undefined) return { ...rest, auto_review: moved };
+  if (!isMapping(autoReview)) return { ...raw };
+  return { ...rest, auto_review: { ...moved, ...autoReview } };
 }
 
 interface ParseMappingParams {
@@ -382,10 +459,24 @@ export function renderConfigProblems(problems: ConfigProblem[]): string {
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(repoConfigSchema, { io: "input" }) as Record<string, unknown>;
   const properties = schema.properties as Record<string, unknown>;
+  const autoReviewProperties = (properties.auto_review as { properties: Record<string, unknown> }).properties;
   return {
     ...schema,
     properties: {
       ...properties,
+      auto_review: {
+        anyOf: [{ type: "boolean", description: "Short for `auto_review.enabled`." }, properties.auto_review],
+      },
+      ...Object.fromEntries(
+        MOVED_TO_AUTO_REVIEW.map((key) => [
+          key,
+          {
+            ...(autoReviewProperties[key] as object),
+            deprecated: true,
+            description: `Read as \`auto_review.${key}\`.`,
+          },
+        ]),
+      ),
       _extends: {
         description:
           "Probot: inherit keys from another repository's file, e.g. `.github` or `other-repo:.github/deepseek-review.yml`.",

@@ -2,11 +2,12 @@ import type { Probot, ProbotOctokit } from "probot";
 import type { PullRequestGateway } from "../review/types.js";
 import type { ThreadsGateway } from "../threads/types.js";
 import { type AnswerGateway, createAnswerGateway } from "./create-answer-gateway.js";
+import { createCheckRunGateway } from "./create-check-run-gateway.js";
 import { createPullRequestGateway } from "./create-pull-request-gateway.js";
 import { createRepositoryGateway } from "./create-repository-gateway.js";
 import { createThreadsGateway } from "./create-threads-gateway.js";
 import { type ReadRepoConfigParams, readRepoConfig } from "./read-repo-config.js";
-import type { RepositoryGateway } from "./types.js";
+import type { CheckRunGateway, RepositoryGateway } from "./types.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -21,6 +22,8 @@ export interface InstallationGitHub {
   answers(ref: { owner: string; repo: string }): AnswerGateway;
   /** The app's own login, `<slug>[bot]`. */
   botLogin: string;
+  /** The app's check runs, named after the app. */
+  checkRuns(ref: { owner: string; repo: string }): CheckRunGateway;
 }
 
 export interface GitHubAccess {
@@ -63,6 +66,7 @@ export function installationGitHub(
     threads: (ref) => createThreadsGateway(octokit, ref),
     answers: (ref) => createAnswerGateway(octokit, ref),
     botLogin,
+    checkRuns: (ref) => createCheckRunGateway(octokit, { ...ref, name: botLogin.replace(/\[bot\]$/, "") }),
   };
 }
 

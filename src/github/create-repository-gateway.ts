@@ -14,8 +14,9 @@ export interface PullRequestFields {
   user: { login: string } | null;
   labels: ReadonlyArray<{ name: string }>;
   head: { sha: string };
-  base: { sha: string };
+  base: { sha: string; ref?: string | undefined };
   changed_files?: number | undefined;
+  html_url?: string | undefined;
 }
 
 /** The fields of a webhook `repository` object that we read. */
@@ -89,11 +90,13 @@ export function pullRequestStateFromPayload(
     body: pull.body ?? "",
     headSha: pull.head.sha,
     baseSha: pull.base.sha,
+    ...(typeof pull.base.ref === "string" ? { baseRef: pull.base.ref } : {}),
     draft: pull.draft ?? false,
     state: pull.state,
     author: pull.user?.login ?? GHOST,
     labels: pull.labels.map((label) => label.name),
     ...(typeof pull.changed_files === "number" ? { changedFiles: pull.changed_files } : {}),
+    ...(typeof pull.html_url === "string" ? { htmlUrl: pull.html_url } : {}),
   };
 }
 

@@ -7,12 +7,16 @@ export interface PullRequestState {
   body: string;
   headSha: string;
   baseSha: string;
+  /** The base branch's name (`base.ref`), when known. */
+  baseRef?: string;
   draft: boolean;
   state: "open" | "closed";
   author: string;
   labels: string[];
   /** How many files the pull request changes (`changed_files`), when GitHub says. */
   changedFiles?: number;
+  /** The pull request's page (`html_url`), for links to its reviews. */
+  htmlUrl?: string;
 }
 
 /** A user's access to a repository: GitHub's `permission` and the finer `role_name` (maintain, triage, custom). */
@@ -29,4 +33,21 @@ export interface RepositoryGateway {
   reactToComment(commentId: number, content: "eyes" | "+1" | "confused"): Promise<void>;
   /** Posts a plain comment on the pull request's conversation. */
   replyOnPullRequest(number: number, body: string): Promise<void>;
+}
+
+/** What a check run shows: its state and its output (markdown rendered by src/render/render-check-run.ts). */
+export interface CheckRunDraft {
+  status: "in_progress" | "completed";
+  /** With `completed` only. */
+  conclusion?: "neutral" | "failure";
+  title: string;
+  summary: string;
+  text?: string;
+}
+
+/** The app's check run on a commit: named after the app, created and updated by it alone. */
+export interface CheckRunGateway {
+  /** Creates the check run on `headSha`; returns its id. */
+  create(headSha: string, run: CheckRunDraft): Promise<number>;
+  update(id: number, run: CheckRunDraft): Promise<void>;
 }

@@ -7,19 +7,23 @@ export function renderHelp(params: {
   loaded: LoadedConfig;
   process: ProcessSettings;
   /**
-   * Whether the asker may read the configuration's free text (`instructions`, which may come from an org's private
+   * Whether the asker may read the configuration's free text (`instructions` and `path_instructions`, which may come from an org's private
    * `.github` repository): write permission on the repository or more. Others see its length only.
    */
   showFreeText: boolean;
 }): string {
   const { config, problems } = params.loaded;
-  const shown =
-    params.showFreeText || config.instructions === ""
-      ? config
-      : {
-          ...config,
-          instructions: `(${config.instructions.length} characters, shown to users with write access)`,
-        };
+  const hidden = (text: string) => `(${text.length} characters, shown to users with write access)`;
+  const shown = params.showFreeText
+    ? config
+    : {
+        ...config,
+        instructions: config.instructions === "" ? "" : hidden(config.instructions),
+        path_instructions: config.path_instructions.map((entry) => ({
+          paths: entry.paths,
+          instructions: hidden(entry.instructions),
+        })),
+      };
   const json = JSON.stringify(shown, null, 2);
   const fence = "`".repeat(Math.max(3, longestBacktickRun(json) + 1));
   return [

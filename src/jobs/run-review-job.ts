@@ -73,7 +73,11 @@ export async function runReviewJob(params: {
       });
       const skip = await whyNot({ job, pr, config: loaded.config, deps });
       if (skip !== undefined) return { skip, pr };
-      const history = await historyOf(deps, job);
+      const prRef = { repo: `${job.owner}/${job.repo}`, pr: job.number };
+      const [history, lastReviewed] = await Promise.all([
+        historyOf(deps, job),
+        deps.store.lastReviewed(prRef),
+      ]);
       return {
         pr,
         github: github.pullRequest(ref),
@@ -85,6 +89,10 @@ export async function runReviewJob(params: {
           headSha: pr.headSha,
           log,
         }),
+        checks: github.checkRuns(ref),
+        failOn: loaded.config.fail_on,
+        ...(pr.htmlUrl === undefined ? {} : { pullRequestUrl: pr.htmlUrl }),
+        ...(lastReviewed === undefined ? {} : { lastReviewed }),
         settings: withHistory(
           history,
           settingsForReview({
@@ -103,6 +111,15 @@ export async function runReviewJob(params: {
       };
     },
   });
+  const reviewed = result.outcome?.reviewed;
+  if (reviewed !== undefined) {
+    // The app's own record of what it reviewed, also when nothing was posted: the next push starts from it.
+    await deps.store
+      .recordReviewed({ repo: `${job.owner}/${job.repo}`, pr: job.number }, { ...reviewed, at: Date.now() })
+      .catch((error: unknown) =>
+        log.error({ err: { message: (error as Error).message } }, "reviewed head not recorded"),
+      );
+  }
   if (result.status !== "skipped") {
     await recordRun({
       deps,

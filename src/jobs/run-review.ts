@@ -9,8 +9,11 @@ import {
 } from "../cost/spend-meter.js";
 import type { SpendWindows } from "../cost/spend-windows.js";
 import { isRetryable } from "../github/http-status.js";
+import type { CheckRunGateway } from "../github/types.js";
 import type { ModelClient } from "../llm/types.js";
+import { type CheckRunReport, type FailOn, renderCheckRun } from "../render/render-check-run.js";
 import type { CountTokens } from "../review/count-tokens.js";
+import type { ReviewedPoint } from "../review/find-changes-since.js";
 import type { PlanChunks } from "../review/plan-chunks.js";
 import {
   type ReviewOutcome,
@@ -21,10 +24,25 @@ import {
 import type { PullRequestGateway, PullRequestInfo } from "../review/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
 import type { TendThreads } from "../threads/tend-threads.js";
+import { type CheckRunReporter, createCheckRunReporter } from "./create-check-run-reporter.js";
 
 /** What a review needs once the job knows its pull request, or why there is nothing to do. */
 export type PreparedReview =
-  | { pr: PullRequestInfo; github: PullRequestGateway; settings: ReviewSettings; threads?: TendThreads }
+  | {
+      pr: PullRequestInfo;
+      github: PullRequestGateway;
+      settings: ReviewSettings;
+      /** Tends the app's own review threads (src/threads/). */
+      threads?: TendThreads;
+      /** The app's check run on the head: in progress while the review runs, completed with its summary. */
+      checks?: CheckRunGateway;
+      /** `fail_on` of the repository's configuration; default "off". */
+      failOn?: FailOn;
+      /** The pull request's page, for the link to the posted review. */
+      pullRequestUrl?: string;
+      /** The last head reviewed, from the app's store. */
+      lastReviewed?: ReviewedPoint & { complete: boolean };
+    }
   | { skip: string; pr?: PullRequestInfo };
 
 /** How one run ended, as its outcome line says; `spent` is what the model calls cost, whatever happened. */
@@ -84,6 +102,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
   let base: OutcomeFields = { ...refFields(params.ref), trigger: params.trigger };
   // Created once the settings are known: from then on every line says what was spent.
   let metered: { model: string; meter: SpendMeter } | undefined;
+  let checkRun: { reporter: CheckRunReporter; showCost: boolean } | undefined;
   const spent = () => (metered === undefined ? {} : spendFields(metered.model, metered.meter.totals()));
   const spentResult = () =>
     metered === undefined ? {} : { spent: { model: metered.model, totals: metered.meter.totals() } };
@@ -97,6 +116,17 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
     }
     const meter = createMeter(params, prepared.pr, prepared.settings);
     metered = { model: prepared.settings.model, meter };
+    const { checks, settings } = prepared;
+    if (checks !== undefined) {
+      const reporter = createCheckRunReporter({
+        checks,
+        headSha: prepared.pr.headSha,
+        render: (progress) => renderCheckRun({ kind: "progress", progress, model: settings.model }),
+        log: params.log,
+        ...(params.clock === undefined ? {} : { clock: params.clock }),
+      });
+      checkRun = { reporter, showCost: settings.showCost ?? true };
+    }
     const outcome = await reviewPullRequest({
       pr: prepared.pr,
       github: prepared.github,
@@ -111,7 +141,24 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       ...(params.now === undefined ? {} : { now: params.now }),
       ...(params.onlyPaths === undefined ? {} : { onlyPaths: params.onlyPaths }),
       ...(prepared.threads === undefined ? {} : { threads: prepared.threads }),
+      ...(prepared.lastReviewed === undefined ? {} : { lastReviewed: prepared.lastReviewed }),
+      ...(checkRun === undefined ? {} : { onProgress: checkRun.reporter.progress }),
     });
+    if (outcome.status !== "skipped") {
+      const reviewUrl =
+        outcome.reviewId === undefined || prepared.pullRequestUrl === undefined
+          ? undefined
+          : `${prepared.pullRequestUrl}#pullrequestreview-${outcome.reviewId}`;
+      await checkRun?.reporter.complete(
+        renderCheckRun({
+          kind: "finished",
+          outcome,
+          failOn: prepared.failOn ?? "off",
+          showCost: checkRun.showCost,
+          ...(reviewUrl === undefined ? {} : { reviewUrl }),
+        }),
+      );
+    }
     if (outcome.status === "skipped") {
       const reason = outcome.skippedReason ?? "nothing to do";
       params.log.info({ ...base, reason }, "review.skipped");
@@ -131,7 +178,16 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
     return { status: "completed", outcome, fields: completed, ...spentResult() };
   } catch (error) {
     const fields = { ...base, ...spent(), durationMs: clock() - started, reason: describe(error) };
-    if (params.final === false && isRetryable(error)) {
+    const retrying = params.final === false && isRetryable(error);
+    // A check run is never left in progress: a failed review completes it, saying why.
+    const failed: CheckRunReport = {
+      kind: "failed",
+      reason: fields.reason,
+      retrying,
+      showCost: checkRun?.showCost ?? true,
+    };
+    await checkRun?.reporter.complete(renderCheckRun(failed));
+    if (retrying) {
       params.log.warn(fields, "review.retrying");
       await params.onRetrying?.({ status: "failed", reason: fields.reason, fields, ...spentResult() });
       throw error;
@@ -209,6 +265,8 @@ function outcomeFields(outcome: ReviewOutcome) {
     reviewId: outcome.reviewId,
     ...(outcome.incrementalSince === undefined ? {} : { incrementalSince: outcome.incrementalSince }),
     ...(outcome.verification === undefined ? {} : { verification: outcome.verification }),
+    // Reviewed, but nothing new to say: no review was posted (the check run says so).
+    ...(outcome.status === "quiet" ? { quiet: outcome.skippedReason ?? "nothing new" } : {}),
   };
 }
 

@@ -99,6 +99,14 @@ export function settingsForReview(params: {
     exclude: [...config.paths.exclude],
     language: config.language,
     ...(config.instructions.trim() === "" ? {} : { instructions: config.instructions }),
+    ...(config.path_instructions.length === 0
+      ? {}
+      : {
+          pathInstructions: config.path_instructions.map((entry) => ({
+            paths: [...entry.paths],
+            instructions: entry.instructions,
+          })),
+        }),
     ...(monthlyBudget > 0 ? { monthlyBudgetUsd: monthlyBudget } : {}),
     notes,
     showCost: config.show_cost,

@@ -1,39 +1,31 @@
-import { type ChangedLines, changedLinesOf } from "../diff/changed-lines.js";
-import { parsePatch } from "../diff/parse-patch.js";
-import type { PullRequestGateway } from "./types.js";
+import type { PullRequestFile, PullRequestGateway } from "./types.js";
 
-export type ChangesSince = { changed: ChangedLines } | { fullReviewBecause: string };
+/** The last review's base and head: what the pull request looked like then. */
+export interface ReviewedPoint {
+  head: string;
+  base: string;
+}
 
 /**
- * What changed between the last reviewed commit and the head. A full review is needed instead when the last
- * reviewed commit is no longer an ancestor of the head (a force push), cannot be found, or GitHub's comparison
- * is incomplete.
+ * The pull request's own diff as it was at the last review (`base...head` then: from their merge base, as GitHub
+ * shows a pull request), to tell what it adds or removes now that it did not then (`linesNewSince`). A full review
+ * is needed instead when GitHub cannot compare them (a commit is gone) or its comparison is incomplete.
  */
+export type ChangesSince = { before: PullRequestFile[] } | { fullReviewBecause: string };
+
 export async function findChangesSince(params: {
   github: PullRequestGateway;
-  lastSha: string;
-  headSha: string;
+  last: ReviewedPoint;
 }): Promise<ChangesSince> {
-  const short = params.lastSha.slice(0, 7);
-  const comparison = await params.github.compare(params.lastSha, params.headSha);
+  const short = params.last.head.slice(0, 7);
+  const comparison = await params.github.compare(params.last.base, params.last.head);
   if (comparison === undefined) {
     return { fullReviewBecause: `the last reviewed commit ${short} could not be found` };
   }
-  if (comparison.status !== "ahead") {
+  if (!comparison.complete) {
     return {
-      fullReviewBecause: `the last reviewed commit ${short} is no longer part of the branch (force push)`,
+      fullReviewBecause: `too many files in the pull request at the last reviewed commit ${short} to compare`,
     };
   }
-  if (!comparison.complete) {
-    return { fullReviewBecause: `too many files changed since the last reviewed commit ${short} to compare` };
-  }
-  const diffs = comparison.files.map((file) => {
-    if (!file.patch) return { path: file.path, patch: undefined };
-    try {
-      return parsePatch({ path: file.path, patch: file.patch });
-    } catch {
-      return { path: file.path, patch: undefined };
-    }
-  });
-  return { changed: changedLinesOf(diffs) };
+  return { before: comparison.files };
 }

@@ -1,4 +1,4 @@
-import { type ChangedLines, narrowToChangedHunks } from "../diff/changed-lines.js";
+import { linesNewSince, narrowToChangedHunks } from "../diff/changed-lines.js";
 import { parsePatch } from "../diff/parse-patch.js";
 import type { FileDiff } from "../diff/types.js";
 import { applyTokenBudget } from "./apply-token-budget.js";
@@ -18,8 +18,11 @@ export interface ChunkPlanRequest {
   maxPatchBytes: number;
   include: string[];
   exclude: string[];
-  /** Lines changed since the last review: only the hunks that hold one are planned (an incremental review). */
-  changed?: ChangedLines;
+  /**
+   * The pull request's files at the last review (its base…head diff then): only the hunks holding a line the pull
+   * request adds or removes now and did not then are planned (an incremental review).
+   */
+  before?: PullRequestFile[];
   /** Only these files are planned (files whose review failed, asked again). */
   only?: string[];
   maxPrTokens: number;
@@ -70,7 +73,10 @@ export async function planChunks(
   const withHunks = diffs.filter((diff) => diff.hunks.length > 0);
   const only = request.only === undefined ? undefined : new Set(request.only);
   const wanted = only === undefined ? withHunks : withHunks.filter((diff) => only.has(diff.path));
-  const scope = request.changed === undefined ? wanted : narrowToChangedHunks(wanted, request.changed);
+  const scope =
+    request.before === undefined
+      ? wanted
+      : narrowToChangedHunks(wanted, linesNewSince(withHunks, parseBefore(request.before)));
   const budget = await applyTokenBudget({
     diffs: scope,
     maxTokens: request.maxPrTokens,
@@ -122,6 +128,18 @@ function parseDiffs(files: readonly PullRequestFile[]): {
     }
   }
   return { diffs, unparsable, parseErrors };
+}
+
+/** The last review's diffs; a file whose patch is missing or cannot be parsed counts as having no known lines. */
+function parseBefore(files: readonly PullRequestFile[]) {
+  return files.map((file) => {
+    if (file.patch === undefined || file.patch === "") return { path: file.path, patch: undefined };
+    try {
+      return parsePatch({ path: file.path, patch: file.patch });
+    } catch {
+      return { path: file.path, patch: undefined };
+    }
+  });
 }
 
 /** Plans on the calling thread: for tests, the CLI, and small workloads. */

@@ -34,6 +34,8 @@ export interface ReviewChunkParams {
   limit: Limit;
   log: Logger;
   instructions?: string;
+  /** The repository's `path_instructions` for the files of a request (of a piece, once a chunk is split). */
+  pathInstructions?: (paths: readonly string[]) => string | undefined;
   language?: string;
   /** The review's `<changed_files>` list, the same for all its requests. */
   changedFiles?: string;
@@ -65,6 +67,7 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
   const { chunk, log } = params;
   const splitsLeft = params.splitsLeft ?? DEFAULT_SPLITS;
   const paths = chunk.files.map((file) => file.path);
+  const forPaths = params.pathInstructions?.(paths);
   try {
     const answer = await params.limit(() =>
       completeJson({
@@ -75,6 +78,7 @@ async function reviewPiece(params: ReviewChunkParams): Promise<ChunkReview> {
             pr: params.pr,
             chunk,
             ...(params.instructions === undefined ? {} : { instructions: params.instructions }),
+            ...(forPaths === undefined ? {} : { pathInstructions: forPaths }),
             ...(params.language === undefined ? {} : { language: params.language }),
             ...(params.changedFiles === undefined ? {} : { changedFiles: params.changedFiles }),
             ...(params.contextFor === undefined ? {} : { context: params.contextFor(chunk) }),

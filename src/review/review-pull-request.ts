@@ -8,7 +8,7 @@ import type { TendedThreads, TendThreads } from "../threads/tend-threads.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
 import { renderChangedFiles } from "./build-prompt.js";
 import type { CountTokens } from "./count-tokens.js";
-import { findChangesSince } from "./find-changes-since.js";
+import { findChangesSince, type ReviewedPoint } from "./find-changes-since.js";
 import { gatherContext, type ReviewContext } from "./gather-context.js";
 import { listPlannedCalls } from "./list-planned-calls.js";
 import { placeFindings } from "./place-comments.js";
@@ -17,12 +17,14 @@ import { prepareSuggestions } from "./prepare-suggestions.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
 import { inlineCode, sanitizeInline } from "./sanitize-markdown.js";
+import { type PathInstruction, selectPathInstructions } from "./select-path-instructions.js";
 import { type SyntaxTasks, syntaxTasksInline } from "./syntax-tasks.js";
 import {
   type ChunkFile,
   type Finding,
   type PullRequestGateway,
   type PullRequestInfo,
+  type ReviewProgress,
   SEVERITIES,
   type Severity,
 } from "./types.js";
@@ -50,6 +52,8 @@ export interface ReviewSettings {
   language?: string;
   /** Earlier reviews of this pull request and their cost (from the ledger), for the body's running total. */
   history?: ReviewHistory;
+  /** `path_instructions`: guidance for the requests about matching files only. */
+  pathInstructions?: PathInstruction[];
   /** The repository's own monthly budget in dollars, when its configuration sets one lower than the app's. */
   monthlyBudgetUsd?: number;
   /** Markdown shown in the review body, e.g. configuration problems. */
@@ -99,6 +103,13 @@ export interface ReviewPullRequestParams {
    * planner does), else on this thread.
    */
   syntax?: SyntaxTasks;
+  /**
+   * The last head the app reviewed, as the app's own store remembers it (also after a review that posted nothing);
+   * when absent or partial, the records of the app's reviews on GitHub say.
+   */
+  lastReviewed?: ReviewedPoint & { complete: boolean };
+  /** Told how far the review is: once planned, then after each chunk (the caller bounds what it sends on). */
+  onProgress?: (progress: ReviewProgress) => void;
 }
 
 export const DEFAULT_CONTEXT_LINES = 20;
@@ -122,11 +133,19 @@ export const MAX_LISTED_FILES = 3_000;
 
 export type { ModelCost };
 
+/** Findings by severity. */
+export type SeverityCounts = Record<Severity, number>;
+
 /** What one review did and cost: the fields of the `review.completed` log line. */
 export interface ReviewOutcome {
-  /** "skipped": nothing was posted (`skippedReason` says why). */
-  status: "posted" | "skipped";
+  /**
+   * "skipped": nothing was done (`skippedReason` says why). "quiet": reviewed, but nothing new to say, so no review
+   * was posted (`skippedReason` says why); the check run and the app's store keep the record.
+   */
+  status: "posted" | "skipped" | "quiet";
   skippedReason?: string;
+  /** What this run reviewed, for the app's store: set whenever it reviewed, posted or quiet. */
+  reviewed?: ReviewedPoint & { complete: boolean };
   reviewId?: number;
   /** The last reviewed head, when only what changed since it was reviewed. */
   incrementalSince?: string;
@@ -145,6 +164,18 @@ export interface ReviewOutcome {
   failures: ChunkFailure[];
   /** True when there were chunks to review and not one of them could be reviewed. */
   failed: boolean;
+  /**
+   * The findings this run reported at or above `min_severity`, by severity: posted, not inline, and those already
+   * posted that it found again (`fail_on` judges these).
+   */
+  findingsBySeverity: SeverityCounts;
+  /** Notes of the run (incremental, configuration problems…), in the body when posted, in the check run always. */
+  notes: string[];
+  /**
+   * A quiet run's findings that could not go inline: not said in a review (nothing records them, so a later push
+   * would list them again), shown in the check run instead.
+   */
+  notInline?: { path: string; line: number; severity: Severity; title: string }[];
   /** What the verification pass did and cost, when it ran. */
   verification?: VerificationOutcome;
 }
@@ -176,16 +207,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     createSpendMeter({ prices: settings.prices, ...(params.now === undefined ? {} : { now: params.now }) });
   // The app's own reviews first: a redelivered or repeated trigger stops here, before reading up to 30 pages of files.
   const ownReviews = await github.listOwnReviews();
-  // Only a complete review counts as reviewed: after a partial one, the next push reviews the whole PR again.
-  const reviewedShas = ownReviews.flatMap((review) => (review.record?.complete ? [review.record.head] : []));
-  // Any review of this head and base — complete or not — ends automatic triggers: a partial one's failed files are
-  // asked again by a retry job with a backoff, never by the next reopen or redelivery (no loop can re-spend on it).
-  const seen = ownReviews.some(
-    (review) => review.record?.head === pr.headSha && review.record.base === pr.baseSha,
-  );
+  const stored = params.lastReviewed;
+  // Any review of this head and base — complete or not, posted or quiet — ends automatic triggers: a partial one's
+  // failed files are asked again by a retry job with a backoff, never by the next reopen or redelivery (no loop
+  // can re-spend on it).
+  const seen =
+    ownReviews.some((review) => review.record?.head === pr.headSha && review.record.base === pr.baseSha) ||
+    (stored?.head === pr.headSha && stored.base === pr.baseSha);
   if (trigger === "auto" && seen) {
     return skippedOutcome(settings, "this commit was already reviewed");
   }
+  // After the first review, a push or a retry with nothing new to say posts no review: the check run says it.
+  const mayBeQuiet = trigger !== "command" && ownReviews.length > 0;
+  const reviewed = (complete: boolean) => ({ head: pr.headSha, base: pr.baseSha, complete });
   const [files, posted] = await Promise.all([github.listFiles(), github.listPostedFindings()]);
   // `listFiles` reads the pull request's current head, which may have moved since the job read it: comments
   // computed on one head's lines must never be posted on another.
@@ -198,9 +232,14 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const tally = tended === undefined ? undefined : renderThreadTally(tended.tally);
   if (tally !== undefined) sections.push(tally);
 
-  const lastSha = trigger === "auto" ? reviewedShas.at(-1) : undefined;
-  const changes =
-    lastSha === undefined ? undefined : await findChangesSince({ github, lastSha, headSha: pr.headSha });
+  // Only a complete review counts as reviewed: after a partial one, the review starts from the last complete one.
+  // The store is written after every review, posted or quiet, so it is the newest when it has one.
+  const lastComplete = ownReviews
+    .flatMap((review) => (review.record?.complete ? [review.record] : []))
+    .at(-1);
+  const last = trigger !== "auto" ? undefined : stored?.complete ? stored : lastComplete;
+  const lastSha = last?.head;
+  const changes = last === undefined ? undefined : await findChangesSince({ github, last });
   // Selecting, parsing, masking and measuring the files run in the planner, off the main thread in production.
   const planned = await (params.planChunks ?? planChunksInline(params.countTokens))({
     files,
@@ -208,7 +247,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     maxPatchBytes: settings.maxFilePatchBytes,
     include: settings.include ?? [],
     exclude: settings.exclude ?? [],
-    ...(changes !== undefined && "changed" in changes ? { changed: changes.changed } : {}),
+    ...(changes !== undefined && "before" in changes ? { before: changes.before } : {}),
     ...(trigger === "retry" && params.onlyPaths !== undefined ? { only: [...params.onlyPaths] } : {}),
     maxPrTokens: settings.maxPrTokens,
     maxChunkTokens: settings.maxChunkTokens,
@@ -227,10 +266,20 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const withHunks = plan.diffs;
   let incrementalSince: string | undefined;
   if (lastSha !== undefined && changes !== undefined) {
-    if ("changed" in changes) {
+    if ("before" in changes) {
       incrementalSince = lastSha;
-      if (plan.inScope.length === 0)
-        return skippedOutcome(settings, "nothing reviewable changed since the last review");
+      if (plan.inScope.length === 0) {
+        // The pull request adds or removes nothing it did not at the last review (e.g. only the base merged in).
+        return {
+          ...noModelOutcome(settings),
+          status: "quiet",
+          skippedReason: `nothing new in the pull request's own changes since ${lastSha.slice(0, 7)}, the last commit reviewed`,
+          incrementalSince,
+          reviewed: reviewed(true),
+          filesSkipped: plan.skipped.length,
+          notes: [...sections, ...(settings.notes ?? [])],
+        };
+      }
       sections.push(`Reviewed what changed since ${lastSha.slice(0, 7)}, the last commit reviewed.`);
     } else {
       log.info({ lastSha, reason: changes.fullReviewBecause }, "full review instead of incremental");
@@ -242,13 +291,31 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
 
   if (plan.kept.length === 0) {
     if (plan.overBudget.length > 0) sections.push(NOT_COMPLETE);
+    const complete = plan.overBudget.length === 0;
+    if (mayBeQuiet && complete) {
+      return {
+        ...noModelOutcome(settings),
+        status: "quiet",
+        skippedReason: "nothing to review: every changed file is skipped",
+        ...(incrementalSince === undefined ? {} : { incrementalSince }),
+        reviewed: reviewed(true),
+        filesSkipped: skipped.length,
+        notes: sections,
+      };
+    }
     const review = await github.createReview({
       commitId: pr.headSha,
       body: renderNothingToReviewBody({ skipped, headSha: pr.headSha, sections }),
       comments: [],
-      record: { base: pr.baseSha, complete: plan.overBudget.length === 0 },
+      record: { base: pr.baseSha, complete },
     });
-    return { ...noModelOutcome(settings), reviewId: review.id, filesSkipped: skipped.length };
+    return {
+      ...noModelOutcome(settings),
+      reviewId: review.id,
+      reviewed: reviewed(complete),
+      filesSkipped: skipped.length,
+      notes: sections,
+    };
   }
 
   const chunks = plan.lanes.flatMap((lane) => lane.chunks);
@@ -274,19 +341,26 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     listPlannedCalls({ plan, pr: plan.pr, settings, changedFiles, contextTokens: context.tokensFor }),
   );
   const model = meter.wrap(params.model);
+  const progress = trackProgress(plan.lanes, params.onProgress);
+  const pathInstructions =
+    (settings.pathInstructions ?? []).length === 0
+      ? undefined
+      : selectPathInstructions(settings.pathInstructions ?? []);
   const reviews = await Promise.all(
     plan.lanes.flatMap((lane) =>
-      lane.chunks.map(async (chunk) => ({
-        model: lane.model,
-        review: await askModel({
+      lane.chunks.map(async (chunk) => {
+        const review = await askModel({
           params: { ...params, model },
           modelId: lane.model,
           chunk,
           pr: plan.pr,
           changedFiles,
           context,
-        }),
-      })),
+          pathInstructions,
+        });
+        progress.chunkDone(chunk);
+        return { model: lane.model, review };
+      }),
     ),
   );
   if (plan.lanes.length > 1) sections.push(describeLanes(plan.lanes));
@@ -311,10 +385,10 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     posted,
     ...dismissedIdentities,
   });
-  const said = new Set([...settled.alreadyPosted, ...settled.dismissed]);
+  const settledFindings = new Set([...settled.alreadyPosted, ...settled.dismissed]);
   const checked = await verifyPass({
     params,
-    findings: shown.filter((one) => !said.has(one)),
+    findings: shown.filter((one) => !settledFindings.has(one)),
     chunks,
     context,
     model,
@@ -323,7 +397,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   });
   // A suggestion that would break a file that parses is never a one-click change.
   const findings = await prepareSuggestions({
-    findings: [...checked.findings, ...shown.filter((one) => said.has(one))],
+    findings: [...checked.findings, ...shown.filter((one) => settledFindings.has(one))],
     diffs: diffsByPath,
     texts: context.texts,
     syntax,
@@ -350,6 +424,41 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const usage = sumUsage(models.map((one) => one.usage));
   const requests = models.reduce((sum, one) => sum + one.requests, 0);
   const costUsd = models.reduce((sum, one) => sum + one.costUsd, 0);
+  const said = {
+    model: settings.model,
+    models,
+    requests,
+    usage,
+    costUsd,
+    findingsAlreadyPosted: placed.alreadyPosted.length,
+    filesReviewed: reviewedFiles.length,
+    filesSkipped: skipped.length,
+    failures,
+    failed: reviews.every(({ review }) => review.answered === 0),
+    findingsBySeverity: countSeverities(findings),
+    notes: sections,
+    reviewed: reviewed(complete),
+    ...(incrementalSince === undefined ? {} : { incrementalSince }),
+    ...(placed.dismissed.length > 0 ? { findingsDismissed: placed.dismissed.length } : {}),
+    ...(checked.outcome === undefined ? {} : { verification: checked.outcome }),
+  };
+  // Findings that cannot go inline carry no record, so the model's repeats of them could not be told from new ones:
+  // alone, they do not make a push worth a review, and go to the check run.
+  if (mayBeQuiet && placed.comments.length === 0 && failures.length === 0) {
+    return {
+      ...said,
+      status: "quiet",
+      skippedReason: placed.notInline.length === 0 ? "no new finding" : "no new finding that can go inline",
+      findingsPosted: 0,
+      findingsNotInline: placed.notInline.length,
+      notInline: placed.notInline.map(({ finding }) => ({
+        path: finding.path,
+        line: finding.line,
+        severity: finding.severity,
+        title: finding.title,
+      })),
+    };
+  }
   const review = await github.createReview({
     commitId: pr.headSha,
     body: renderReviewBody({
@@ -374,24 +483,48 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   // Comments GitHub refused went into the body instead (see src/github/post-review.ts).
   const rejected = review.rejected ?? 0;
   return {
+    ...said,
     status: "posted",
     reviewId: review.id,
-    ...(incrementalSince === undefined ? {} : { incrementalSince }),
-    model: settings.model,
-    models,
-    requests,
-    usage,
-    costUsd,
     findingsPosted: placed.comments.length - rejected,
     findingsNotInline: placed.notInline.length + rejected,
-    findingsAlreadyPosted: placed.alreadyPosted.length,
-    ...(placed.dismissed.length > 0 ? { findingsDismissed: placed.dismissed.length } : {}),
-    filesReviewed: reviewedFiles.length,
-    filesSkipped: skipped.length,
-    failures,
-    // A chunk whose only answered half had nothing to report was still reviewed.
-    failed: reviews.every(({ review }) => review.answered === 0),
-    ...(checked.outcome === undefined ? {} : { verification: checked.outcome }),
+  };
+}
+
+function countSeverities(findings: readonly Finding[]): SeverityCounts {
+  const counts: SeverityCounts = { critical: 0, major: 0, minor: 0, nit: 0 };
+  for (const finding of findings) counts[finding.severity] += 1;
+  return counts;
+}
+
+/**
+ * Counts chunks and files done as chunks finish (a file is done when every chunk holding part of it is) and tells
+ * `onProgress`: once at the start, then after each chunk. The listener decides how often to pass it on.
+ */
+function trackProgress(
+  lanes: ChunkPlan["lanes"],
+  onProgress: ((progress: ReviewProgress) => void) | undefined,
+) {
+  const chunksLeftOf = new Map<string, number>();
+  let chunks = 0;
+  for (const lane of lanes)
+    for (const chunk of lane.chunks) {
+      chunks += 1;
+      for (const file of new Set(chunk.files.map((one) => one.path)))
+        chunksLeftOf.set(file, (chunksLeftOf.get(file) ?? 0) + 1);
+    }
+  const state: ReviewProgress = { files: chunksLeftOf.size, filesDone: 0, chunks, chunksDone: 0 };
+  onProgress?.({ ...state });
+  return {
+    chunkDone(chunk: { files: { path: string }[] }) {
+      state.chunksDone += 1;
+      for (const file of new Set(chunk.files.map((one) => one.path))) {
+        const left = (chunksLeftOf.get(file) ?? 1) - 1;
+        chunksLeftOf.set(file, left);
+        if (left === 0) state.filesDone += 1;
+      }
+      onProgress?.({ ...state });
+    },
   };
 }
 
@@ -481,8 +614,9 @@ function askModel(options: {
   pr: ChunkPlan["pr"];
   changedFiles: string;
   context: ReviewContext;
+  pathInstructions: ((paths: readonly string[]) => string | undefined) | undefined;
 }) {
-  const { params, modelId, chunk, pr, changedFiles, context } = options;
+  const { params, modelId, chunk, pr, changedFiles, context, pathInstructions } = options;
   const { settings } = params;
   return reviewChunk({
     changedFiles,
@@ -496,6 +630,7 @@ function askModel(options: {
     limit: params.limit,
     log: params.log,
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
+    ...(pathInstructions === undefined ? {} : { pathInstructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });
 }
@@ -557,6 +692,7 @@ async function postPlanTimeout(context: {
     filesSkipped: paths.length,
     failures: [{ paths, reason, retryable: false }],
     failed: true,
+    notes: [reason],
   };
 }
 
@@ -580,5 +716,7 @@ function noModelOutcome(settings: ReviewSettings): ReviewOutcome {
     filesSkipped: 0,
     failures: [],
     failed: false,
+    findingsBySeverity: { critical: 0, major: 0, minor: 0, nit: 0 },
+    notes: [],
   };
 }

@@ -113,6 +113,14 @@ export interface Chunk {
   tokens: number;
 }
 
+/** How far a review is: chunks (model requests) and files done of the total. */
+export interface ReviewProgress {
+  files: number;
+  filesDone: number;
+  chunks: number;
+  chunksDone: number;
+}
+
 /** A review this app posted earlier on the pull request. */
 export interface OwnReview {
   id: number;

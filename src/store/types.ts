@@ -84,6 +84,19 @@ export interface PullRequestSettings {
   paused: boolean;
 }
 
+/**
+ * The last head the app reviewed on a pull request, written by the app alone after every review that ran, posted or
+ * quiet: the incremental review starts from it (src/review/find-changes-since.ts).
+ */
+export interface ReviewedMark {
+  head: string;
+  base: string;
+  /** False when files were left out (failed, over budget): the next review is a full one. */
+  complete: boolean;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
 export interface PullRequestRef {
   /** `owner/name`. */
   repo: string;
@@ -105,6 +118,9 @@ export interface Store {
   spentUsd(filter: LedgerFilter): Promise<number>;
   pullRequestSettings(ref: PullRequestRef): Promise<PullRequestSettings>;
   setPaused(ref: PullRequestRef, paused: boolean): Promise<void>;
+  /** The last head reviewed on the pull request; undefined when none was recorded here. */
+  lastReviewed(ref: PullRequestRef): Promise<ReviewedMark | undefined>;
+  recordReviewed(ref: PullRequestRef, mark: ReviewedMark): Promise<void>;
   /**
    * Whether the app may answer `user` with a refusal on this pull request now: true at most once per
    * `windowMs` per user and pull request (the claim is recorded when true).

@@ -18,18 +18,21 @@ const BOT = "deepseek-review[bot]";
 const FIRST = "1111111111111111111111111111111111111111";
 const SECOND = "2222222222222222222222222222222222222222";
 
-/** The push from FIRST to SECOND changed only the last hunk of src/math.js. */
-const PUSH_FILES = [
-  {
-    filename: "src/math.js",
-    status: "modified",
-    additions: 1,
-    deletions: 0,
-    changes: 1,
-    patch:
-      '@@ -23,3 +23,4 @@ export function clamp(value, min, max) {\n   return value;\n }\n \n+export const VERSION = "1.0.0";',
-  },
-];
+/** The base of pull request #2 in the webhook examples. */
+const BASE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+
+/** The pull request at FIRST: the same, but without the version constant SECOND adds to the last hunk of src/math.js. */
+const atFirst = () =>
+  (fixture("files.json") as { filename: string; patch?: string }[]).map((file) =>
+    file.filename === "src/math.js"
+      ? {
+          ...file,
+          patch: file.patch
+            ?.replace("@@ -20,4 +21,6 @@", "@@ -20,4 +21,5 @@")
+            .replace('\n+export const VERSION = "1.0.0";', ""),
+        }
+      : file,
+  );
 
 /**
  * A GitHub stand-in that keeps what the app posts: its reviews and inline comments are listed back to it, as
@@ -43,8 +46,8 @@ function githubRoutes(state: {
 }) {
   const extra: Route = (request) => {
     const { method, path } = request;
-    if (method === "GET" && path.startsWith(`${REPO}/compare/${FIRST}...${SECOND}`)) {
-      return { status: 200, body: { status: "ahead", files: PUSH_FILES } };
+    if (method === "GET" && path.startsWith(`${REPO}/compare/${BASE}...${FIRST}`)) {
+      return { status: 200, body: { status: "ahead", files: atFirst() } };
     }
     if (method === "GET" && path === `${REPO}/pulls/2`) {
       const pull = (webhookExample("pull_request", "opened") as { pull_request: { head: { sha: string } } })
@@ -152,7 +155,7 @@ describe("a pull request followed by the real app process", () => {
     expect(deepseek.requests).toHaveLength(1);
   });
 
-  it("reviews only what the next push changed, and repeats no finding", async () => {
+  it("reviews only what the next push changed, repeats no finding, and posts nothing when nothing is new", async () => {
     await deliver("pull_request", "follow-2", pullRequestEvent("synchronize", SECOND));
     const line = await ended(3);
     expect(line).toMatchObject({
@@ -161,15 +164,16 @@ describe("a pull request followed by the real app process", () => {
       incrementalSince: FIRST,
       findingsPosted: 0,
       findingsAlreadyPosted: 3,
+      // The answer's finding on a line off the diff is listed in the check run, not posted again.
+      findingsNotInline: 1,
+      quiet: "no new finding that can go inline",
     });
     const prompt = promptOf(1);
     expect(prompt).toContain("=== FILE: src/math.js ===");
     expect(prompt).toContain("export const VERSION");
     expect(prompt).not.toContain("src/greet.js");
     expect(prompt).not.toContain("values.length");
-    const second = state.reviews[1] as { body: string; commit_id: string };
-    expect(second.commit_id).toBe(SECOND);
-    expect(second.body).toContain(`Reviewed what changed since ${FIRST.slice(0, 7)}`);
+    expect(state.reviews).toHaveLength(1);
   });
 
   it("reviews the whole head again on /review, acknowledged with 👀, still without repeats", async () => {

@@ -1,6 +1,11 @@
 import type { ConfigProblem } from "../../src/config/repo-config.js";
 import type { GitHubAccess, InstallationGitHub } from "../../src/github/create-github-access.js";
-import type { PullRequestState, RepositoryGateway, UserPermission } from "../../src/github/types.js";
+import type {
+  CheckRunDraft,
+  PullRequestState,
+  RepositoryGateway,
+  UserPermission,
+} from "../../src/github/types.js";
 import type { PullRequestFile } from "../../src/review/types.js";
 import { createRecordingGateway, type RecordingGateway } from "./fakes.js";
 
@@ -11,6 +16,8 @@ export interface FakeGitHub extends GitHubAccess {
   readonly reactions: { commentId: number; content: string }[];
   readonly permissionsAsked: string[];
   readonly installations: number[];
+  /** Every check run call, in order: a create (with its head) or an update of the run with that id. */
+  readonly checkRuns: (({ op: "create"; headSha: string } | { op: "update"; id: number }) & CheckRunDraft)[];
 }
 
 /**
@@ -32,6 +39,7 @@ export function createFakeGitHub(params: {
   const reactions: FakeGitHub["reactions"] = [];
   const permissionsAsked: string[] = [];
   const installations: number[] = [];
+  const checkRuns: FakeGitHub["checkRuns"] = [];
   const pullRequest = createRecordingGateway({
     files: params.files ?? [],
     headSha: params.pull.headSha,
@@ -81,6 +89,15 @@ export function createFakeGitHub(params: {
       throw new Error("the fake GitHub answers no one");
     },
     botLogin: "deepseek-review[bot]",
+    checkRuns: () => ({
+      async create(headSha, run) {
+        checkRuns.push({ op: "create", headSha, ...run });
+        return checkRuns.length;
+      },
+      async update(id, run) {
+        checkRuns.push({ op: "update", id, ...run });
+      },
+    }),
   };
   return {
     pullRequest,
@@ -88,6 +105,7 @@ export function createFakeGitHub(params: {
     reactions,
     permissionsAsked,
     installations,
+    checkRuns,
     async forInstallation(id) {
       installations.push(id);
       return installation;

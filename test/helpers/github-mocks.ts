@@ -104,6 +104,8 @@ export function mockPullRequestReads(params: GitHubPullRequestMocks): void {
   });
   mockRepoConfig({ owner, repo, ...(params.config === undefined ? {} : { config: params.config }) });
   mockPullRequestLists({ ...params, owner, repo, number });
+  // The check run of the review, for tests about something else (a test about it mocks it first, and reads it).
+  mockCheckRuns({ owner, repo, optional: true });
 }
 
 /** The three lists a review reads: the files, the app's own reviews and the review comments (no auth, no config). */
@@ -146,13 +148,49 @@ function hasSaidFindings(params: Pick<GitHubPullRequestMocks, "comments" | "revi
 
 /**
  * A nock body matcher that accepts any JSON body and records it. nock also calls body matchers while it tries
- * interceptors for other requests in flight (seen with an empty body); only real JSON bodies are recorded.
+ * interceptors for other requests in flight (seen with an empty body, and with the bodies of other POSTs): only
+ * real JSON bodies holding the field `key` are recorded.
  */
-export function recordBody<T>(sent: T[]) {
+export function recordBody<T>(sent: T[], key: string) {
   return (body: unknown): boolean => {
-    if (typeof body === "object" && body !== null) sent.push(body as T);
+    if (typeof body === "object" && body !== null && key in body) sent.push(body as T);
     return true;
   };
+}
+
+/** A check run as the app sends it (`checks.create` or `checks.update`). */
+export interface SentCheckRun {
+  name?: string;
+  head_sha?: string;
+  status: "in_progress" | "completed";
+  conclusion?: string;
+  output: { title: string; summary: string; text?: string };
+}
+
+/**
+ * The app's check runs on the repository: `checks.create` answers with `id`, `checks.update` of that id; each body
+ * recorded in order. `optional`: the calls may not come at all (for tests about something else).
+ */
+export function mockCheckRuns(
+  params: { owner?: string; repo?: string; id?: number; optional?: boolean } = {},
+) {
+  const sent: SentCheckRun[] = [];
+  const id = params.id ?? 555;
+  // Recorded when answered (a body matcher is also called for requests another interceptor answers).
+  const answer = (status: number) => async (request: Request) => {
+    sent.push((await request.json()) as SentCheckRun);
+    return [status, { id }] as [number, { id: number }];
+  };
+  // Updates come when the review shows progress, or not at all.
+  nock(GITHUB)
+    .persist()
+    .patch(`${repoPath(params)}/check-runs/${id}`)
+    .optionally()
+    .reply(answer(200));
+  const create = nock(GITHUB).post(`${repoPath(params)}/check-runs`);
+  if (params.optional) create.optionally().times(Number.MAX_SAFE_INTEGER).reply(answer(201));
+  else create.reply(answer(201));
+  return sent;
 }
 
 /** Records the body of `pulls.createReview` and answers with `id`. */
@@ -161,7 +199,7 @@ export function mockCreateReview(params: { owner?: string; repo?: string; number
   nock(GITHUB)
     .post(
       `/repos/${params.owner ?? "Codertocat"}/${params.repo ?? "Hello-World"}/pulls/${params.number ?? 2}/reviews`,
-      recordBody(sent),
+      recordBody(sent, "commit_id"),
     )
     .reply(200, { id: params.id ?? 77 });
   return sent;
@@ -228,7 +266,7 @@ export function mockCompare(params: {
 export function mockReaction(params: { owner?: string; repo?: string; commentId: number }) {
   const sent: Record<string, unknown>[] = [];
   nock(GITHUB)
-    .post(`${repoPath(params)}/issues/comments/${params.commentId}/reactions`, recordBody(sent))
+    .post(`${repoPath(params)}/issues/comments/${params.commentId}/reactions`, recordBody(sent, "content"))
     .reply(201, { id: 1, content: "eyes" });
   return sent;
 }
@@ -274,7 +312,7 @@ export function mockGetPullRequest(
 export function mockIssueComment(params: { owner?: string; repo?: string; number?: number }) {
   const sent: Record<string, unknown>[] = [];
   nock(GITHUB)
-    .post(`${repoPath(params)}/issues/${params.number ?? 2}/comments`, recordBody(sent))
+    .post(`${repoPath(params)}/issues/${params.number ?? 2}/comments`, recordBody(sent, "body"))
     .reply(201, { id: 900 });
   return sent;
 }

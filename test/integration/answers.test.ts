@@ -91,7 +91,9 @@ function mockFile() {
 
 function mockThreadReply() {
   const sent: { body: string }[] = [];
-  nock(GITHUB).post(`${REPO}/pulls/2/comments/${ROOT_ID}/replies`, recordBody(sent)).reply(201, { id: 800 });
+  nock(GITHUB)
+    .post(`${REPO}/pulls/2/comments/${ROOT_ID}/replies`, recordBody(sent, "body"))
+    .reply(201, { id: 800 });
   return sent;
 }
 

@@ -9,6 +9,7 @@ import type { LogRecord } from "../helpers/create-test-probot.js";
 import { mockFindings } from "../helpers/deepseek-mocks.js";
 import { diffOf } from "../helpers/fakes.js";
 import {
+  mockCheckRuns,
   mockCompare,
   mockCreateReview,
   mockPullRequestReads,
@@ -30,19 +31,20 @@ const files = (): RestFile[] =>
   JSON.parse(readFileSync(new URL("../fixtures/pull-request/files.json", import.meta.url), "utf8"));
 const mathPatch = () => files().find((file) => file.filename === "src/math.js")?.patch ?? "";
 
-/** What changed in src/math.js between LAST_SHA and HEAD_SHA: the version constant, in the second hunk only. */
-const COMPARE_FILES = [
-  {
-    sha: "0000000000000000000000000000000000000000",
-    filename: "src/math.js",
-    status: "modified",
-    additions: 1,
-    deletions: 1,
-    changes: 2,
-    patch:
-      '@@ -23,4 +23,4 @@\n   return value;\n }\n \n-export const VERSION = "0.9.0";\n+export const VERSION = "1.0.0";',
-  },
-];
+/** The base of pull request #2 in the webhook examples (the reviews of `ownReview` saw it too). */
+const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+/** A base before the base branch moved on. */
+const OLD_BASE = "0ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9";
+
+/** The pull request's files with src/math.js's patch changed by `change`. */
+function filesWithMath(change: (patch: string) => string): RestFile[] {
+  return files().map((file) =>
+    file.filename === "src/math.js" ? { ...file, patch: change(file.patch ?? "") } : file,
+  );
+}
+
+/** The pull request at LAST_SHA (its base...head then): the version constant said 0.9.0; the rest is the same. */
+const atLast = () => filesWithMath((patch) => patch.replace('"1.0.0"', '"0.9.0"'));
 
 const LOOP_FINDING = {
   path: "src/math.js",
@@ -113,7 +115,7 @@ describe("pull_request.synchronize", () => {
     it("sends only the hunks changed since then and comments on lines of the whole pull request's diff", async () => {
       const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
-      mockCompare({ base: LAST_SHA, head: HEAD_SHA, status: "ahead", files: COMPARE_FILES });
+      mockCompare({ base: BASE_SHA, head: LAST_SHA, files: atLast() });
       const deepseek = mockFindings([VERSION_FINDING]);
       const reviews = mockCreateReview({ id: 81 });
 
@@ -154,29 +156,95 @@ describe("pull_request.synchronize", () => {
     });
   });
 
-  describe("when the last reviewed head is no longer an ancestor (force push)", () => {
-    it("reviews the whole pull request and says why", async () => {
+  describe("when the push only merges the base (Update branch), which rewrote a context line of a hunk", () => {
+    /**
+     * The pull request as reviewed at LAST_SHA on OLD_BASE: the same changes, but the base said
+     * `if (value < min) { return min; }` and the second hunk sat two lines higher. Since then the base rewrote that
+     * line and the branch merged the base: the compare from LAST_SHA lists src/math.js as changed.
+     */
+    const beforeUpdate = () =>
+      filesWithMath((patch) =>
+        patch
+          .replace("@@ -20,4 +21,6 @@", "@@ -18,4 +19,6 @@")
+          .replace("   if (value < min) return min;", "   if (value < min) { return min; }"),
+      );
+
+    it("asks no model, posts no review, completes the check run and remembers the head", async () => {
       const app = createTestApp();
-      mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
-      mockCompare({ base: LAST_SHA, head: HEAD_SHA, status: "diverged", files: COMPARE_FILES });
-      const deepseek = mockFindings([]);
-      const reviews = mockCreateReview({ id: 82 });
+      const checkRuns = mockCheckRuns();
+      mockPullRequestReads({
+        files: files(),
+        reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA, base: OLD_BASE })],
+      });
+      mockCompare({ base: OLD_BASE, head: LAST_SHA, status: "diverged", files: beforeUpdate() });
 
       await deliver(app, "synchronize");
 
-      const diff = diffOf(deepseek[0]);
-      expect(diff).toContain("=== FILE: src/math.js ===");
-      expect(diff).toContain("@@ -1,8 +1,9 @@");
-      expect(diff).toContain("@@ -20,4 +21,6 @@");
-      expect(diff).toContain("=== FILE: src/greet.js ===");
-      const { body } = reviews[0] as PostedReview;
-      expect(body).toContain(
-        "Full review: the last reviewed commit 6dcb09b is no longer part of the branch (force push).",
+      expect(outcomes(app.records)).toEqual([
+        expect.objectContaining({
+          msg: "review.completed",
+          headSha: HEAD_SHA,
+          requests: 0,
+          incrementalSince: LAST_SHA,
+          quiet: "nothing new in the pull request's own changes since 6dcb09b, the last commit reviewed",
+        }),
+      ]);
+      expect(checkRuns).toEqual([
+        expect.objectContaining({
+          name: "deepseek-review",
+          head_sha: HEAD_SHA,
+          status: "completed",
+          conclusion: "neutral",
+          output: expect.objectContaining({ title: "Nothing new to review" }),
+        }),
+      ]);
+      expect(checkRuns[0]?.output.summary).toContain(
+        "No review posted: nothing new in the pull request's own changes since 6dcb09b",
       );
-      expect(body).not.toContain("Reviewed what changed since");
-      const [line] = outcomes(app.records);
-      expect(line).toMatchObject({ msg: "review.completed", requests: 1, findingsPosted: 0 });
-      expect(line).not.toHaveProperty("incrementalSince");
+      expect(await app.store.lastReviewed({ repo: "Codertocat/Hello-World", pr: 2 })).toMatchObject({
+        head: HEAD_SHA,
+        base: BASE_SHA,
+        complete: true,
+      });
+    });
+
+    it("starts the next push from the head it remembers, though no review was posted on it", async () => {
+      const app = createTestApp();
+      mockPullRequestReads({
+        files: files(),
+        reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA, base: OLD_BASE })],
+      });
+      mockCompare({ base: OLD_BASE, head: LAST_SHA, files: beforeUpdate() });
+      await deliver(app, "synchronize");
+
+      // The next push changes the version again: only that is new since HEAD_SHA, the head reviewed quietly.
+      const pushed = filesWithMath((patch) => patch.replace('"1.0.0"', '"1.1.0"'));
+      mockPullRequestReads({
+        files: pushed,
+        reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA, base: OLD_BASE })],
+        headSha: NEW_SHA,
+        // The same app: its installation token and login are still known.
+        auth: false,
+      });
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, files: files() });
+      const deepseek = mockFindings([]);
+      await app.probot.receive({
+        id: "delivery-next",
+        name: "pull_request",
+        payload: pullRequestEvent("synchronize", (payload) => {
+          payload.pull_request.head.sha = NEW_SHA;
+        }),
+      });
+      expect(await app.queue.drain(10_000)).toEqual([]);
+
+      expect(diffOf(deepseek[0])).toContain('export const VERSION = "1.1.0";');
+      expect(diffOf(deepseek[0])).not.toContain("export function divide");
+      expect(outcomes(app.records).at(-1)).toMatchObject({
+        msg: "review.completed",
+        headSha: NEW_SHA,
+        incrementalSince: HEAD_SHA,
+        quiet: "no new finding",
+      });
     });
   });
 
@@ -184,8 +252,8 @@ describe("pull_request.synchronize", () => {
     it("reviews the whole pull request", async () => {
       const app = createTestApp();
       mockPullRequestReads({ files: files(), reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })] });
-      mockCompare({ base: LAST_SHA, head: HEAD_SHA, httpStatus: 404 });
-      const deepseek = mockFindings([]);
+      mockCompare({ base: BASE_SHA, head: LAST_SHA, httpStatus: 404 });
+      const deepseek = mockFindings([LOOP_FINDING]);
       const reviews = mockCreateReview({ id: 83 });
 
       await deliver(app, "synchronize");
@@ -276,7 +344,8 @@ describe("pull_request.synchronize", () => {
           }),
         ],
       });
-      mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
+      // GitHub no longer knows the reviewed head (a force push, then garbage collection): a full review.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, httpStatus: 404 });
       mockFindings([
         { ...LOOP_FINDING, body: "Reading past the end of `values` yields `NaN`." },
         DIVISION_FINDING,

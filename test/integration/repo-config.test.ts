@@ -34,7 +34,7 @@ const modelAnswer = () => fixture("model-answer.json") as { findings: unknown[] 
 type RestFile = { filename: string; patch?: string };
 
 type PullRequestPayload = {
-  pull_request: { draft: boolean; user: { login: string }; labels: { name: string }[] };
+  pull_request: { title: string; draft: boolean; user: { login: string }; labels: { name: string }[] };
 };
 
 async function open(app: TestApp, change: (payload: PullRequestPayload) => void = () => {}) {
@@ -217,13 +217,13 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
         "a pull request with the default skip label",
         undefined,
         (payload) => payload.pull_request.labels.push({ name: "skip-review" }),
-        "label skip-review is in skip_labels",
+        "label skip-review is in auto_review.skip_labels",
       ],
       [
         "a pull request with a configured skip label, in another case",
         "skip_labels: [wip]\n",
         (payload) => payload.pull_request.labels.push({ name: "WIP" }),
-        "label WIP is in skip_labels",
+        "label WIP is in auto_review.skip_labels",
       ],
       [
         "a pull request by a bot (default ignore_authors *[bot])",
@@ -231,13 +231,47 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
         (payload) => {
           payload.pull_request.user.login = "dependabot[bot]";
         },
-        "author dependabot[bot] is in ignore_authors",
+        "author dependabot[bot] is in auto_review.ignore_authors",
       ],
       [
         "a pull request by a configured author",
         "ignore_authors: [codertocat]\n",
         () => {},
-        "author Codertocat is in ignore_authors",
+        "author Codertocat is in auto_review.ignore_authors",
+      ],
+      [
+        "a pull request into a base branch auto_review.base_branches does not match",
+        'auto_review:\n  base_branches: [main, "release/**"]\n',
+        () => {},
+        "its base branch is not in auto_review.base_branches",
+      ],
+      [
+        "a pull request whose title holds a default keyword (WIP)",
+        undefined,
+        (payload) => {
+          payload.pull_request.title = "[wip] Update the README";
+        },
+        "its title contains WIP (auto_review.ignore_title_keywords)",
+      ],
+      [
+        "a pull request whose title holds a configured keyword",
+        "auto_review:\n  ignore_title_keywords: [draft-ish]\n",
+        (payload) => {
+          payload.pull_request.title = "Draft-ish: update the README";
+        },
+        "its title contains draft-ish (auto_review.ignore_title_keywords)",
+      ],
+      [
+        "a pull request with none of the labels of auto_review.labels",
+        "auto_review:\n  labels: [ready-for-review]\n",
+        () => {},
+        "it has none of the labels in auto_review.labels",
+      ],
+      [
+        "a pull request with a skip label under auto_review",
+        "auto_review:\n  skip_labels: [bug]\n",
+        () => {},
+        "label bug is in auto_review.skip_labels",
       ],
       [
         "a draft (drafts: false by default)",
@@ -275,6 +309,62 @@ describe("repository configuration (.github/deepseek-review.yml)", () => {
       expect(outcomes(app.records)).toEqual([
         expect.objectContaining({ msg: "review.completed", reviewId: 94 }),
       ]);
+    });
+  });
+
+  describe("auto_review filters that let a pull request through", () => {
+    it("reviews a pull request into a matching base branch with a wanted label", async () => {
+      const app = createTestApp();
+      mockPullRequestReads({
+        files: files(),
+        config: 'auto_review:\n  base_branches: ["mas*"]\n  labels: [BUG]\n  skip_labels: []\n',
+      });
+      const deepseek = mockDeepSeek({ answer: { findings: [] } });
+      const reviews = mockCreateReview({ id: 96 });
+
+      await open(app);
+
+      expect(deepseek).toHaveLength(1);
+      expect(reviews).toHaveLength(1);
+    });
+  });
+
+  describe("with path_instructions", () => {
+    it("sends an entry's instructions with the request about its file only, after the part every request shares", async () => {
+      const app = createTestApp();
+      // escalate.paths puts src/math.js in a request of its own.
+      const config = [
+        'escalate:\n  paths: ["src/math.js"]',
+        "path_instructions:",
+        '  - paths: ["src/greet*.js"]',
+        "    instructions: Greetings must be localised.",
+        "",
+      ].join("\n");
+      mockPullRequestReads({ files: files(), config });
+      const flash = mockDeepSeek({ answer: { findings: [] }, model: "deepseek-v4-flash" });
+      const pro = mockDeepSeek({ answer: { findings: [] }, model: "deepseek-v4-pro" });
+      mockCreateReview({ id: 98 });
+
+      await open(app);
+
+      const userOf = (request: (typeof flash)[number] | undefined) =>
+        request?.messages.find((message) => message.role === "user")?.content ?? "";
+      const greet = userOf(flash[0]);
+      const math = userOf(pro[0]);
+      expect(diffOf(flash[0])).toContain("=== FILE: src/greet.js ===");
+      expect(greet).toContain("from the configuration on the default branch (not from this pull request)");
+      expect(greet).toContain(
+        "<repository_instructions>\nGreetings must be localised.\n</repository_instructions>",
+      );
+      expect(math).not.toContain("Greetings must be localised.");
+      // The system prompt and the user message up to the description are the same bytes in both requests.
+      expect(flash[0]?.messages[0]).toEqual(pro[0]?.messages[0]);
+      const shared = (text: string) => text.slice(0, text.indexOf("</pr_description>"));
+      expect(shared(greet)).toBe(shared(math));
+      expect(greet.indexOf("Greetings must be localised.")).toBeGreaterThan(
+        greet.indexOf("</pr_description>"),
+      );
+      expect(greet.indexOf("Greetings must be localised.")).toBeLessThan(greet.indexOf("<diff>"));
     });
   });
 

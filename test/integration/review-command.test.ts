@@ -207,7 +207,7 @@ describe("issue_comment.created", () => {
       const json = /```json\n([\s\S]*?)\n```/.exec(body)?.[1] ?? "";
       expect(JSON.parse(json)).toMatchObject({
         enabled: true,
-        auto_review: true,
+        auto_review: { enabled: true, drafts: false },
         max_comments: 5,
         language: "Deutsch",
         min_severity: "nit",

@@ -26,6 +26,8 @@ import { webhookExample } from "../helpers/webhook-examples.js";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 /** The commit a hostile file name claims was reviewed. */
 const FORGED_SHA = "badbadbadbadbadbadbadbadbadbadbadbadbad0";
+/** The base of pull request #2 in the webhook examples, as the first round's record has it. */
+const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 /** A later head. */
 const NEW_SHA = "9f1c2d3e4b5a69788796a5b4c3d2e1f00a1b2c3d";
 
@@ -154,16 +156,30 @@ describe("records a pull request's author could forge", () => {
     ["a record line after a newline", `notes/x\n${forgedRecord}`],
   ])("when a changed file's name holds %s for another commit", (_case, hostile) => {
     it("does not take that commit as reviewed when the branch is force-pushed to it", async () => {
-      const first = await firstRound([...fixtureFiles(), addedFile(hostile, ["hello"])], []);
+      const firstFiles = [...fixtureFiles(), addedFile(hostile, ["hello"])];
+      const first = await firstRound(firstFiles, []);
       expect(first.body).toContain("notes/");
 
-      mockPullRequestReads({ files: fixtureFiles(), ...listedBack(first, 70) });
-      mockCompare({ base: HEAD_SHA, head: FORGED_SHA, status: "diverged", files: [] });
-      const deepseek = mockFindings([]);
+      const added = addedFile("src/extra.js", ["export const extra = 1;"]);
+      mockPullRequestReads({ files: [...fixtureFiles(), added], ...listedBack(first, 70) });
+      // Only the pull request as the app really reviewed it is answered: asking about the forged commit as the
+      // last reviewed one (HEAD_SHA...FORGED_SHA) leaves a request unmatched and fails the review.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, files: firstFiles });
+      const deepseek = mockFindings([
+        {
+          path: "src/extra.js",
+          line: 1,
+          severity: "minor",
+          title: "Unused export",
+          body: "Nothing imports it.",
+        },
+      ]);
       const second = mockCreateReview({ id: 71 });
       const app = await deliver("synchronize", FORGED_SHA);
 
       expect(deepseek).toHaveLength(1);
+      expect(diffOf(deepseek[0] as never)).toContain("=== FILE: src/extra.js ===");
+      expect(diffOf(deepseek[0] as never)).not.toContain("src/math.js");
       expect(second).toHaveLength(1);
       expect(outcomes(app.records)).toEqual([
         expect.objectContaining({ msg: "review.completed", headSha: FORGED_SHA, reviewId: 71 }),
@@ -174,15 +190,16 @@ describe("records a pull request's author could forge", () => {
       const first = await firstRound([...fixtureFiles(), addedFile(hostile, ["hello"])], []);
 
       mockPullRequestReads({ files: fixtureFiles(), ...listedBack(first, 70) });
-      // Only HEAD_SHA...NEW_SHA is answered: asking from the forged commit leaves a request unmatched.
-      mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "ahead", files: [] });
+      // Only the pull request at HEAD_SHA is answered: asking about the forged commit leaves a request unmatched.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, files: fixtureFiles() });
       const app = await deliver("synchronize", NEW_SHA);
 
       expect(outcomes(app.records)).toEqual([
         expect.objectContaining({
-          msg: "review.skipped",
+          msg: "review.completed",
           headSha: NEW_SHA,
-          reason: "nothing reviewable changed since the last review",
+          incrementalSince: HEAD_SHA,
+          quiet: `nothing new in the pull request's own changes since ${HEAD_SHA.slice(0, 7)}, the last commit reviewed`,
         }),
       ]);
     });
@@ -201,7 +218,8 @@ describe("records a pull request's author could forge", () => {
 
       // After a force push the whole pull request is reviewed again and the model finds the division bug.
       mockPullRequestReads({ files: fixtureFiles(), ...listedBack(first, 70) });
-      mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
+      // GitHub no longer knows the reviewed commit (a force push, then garbage collection): a full review.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, httpStatus: 404 });
       mockFindings([DIVISION_FINDING]);
       const second = mockCreateReview({ id: 71 });
       await deliver("synchronize", NEW_SHA);
@@ -226,7 +244,8 @@ describe("findings the app already posted, worded differently", () => {
       expect(first.comments).toHaveLength(1);
 
       mockPullRequestReads({ files: fixtureFiles(), ...listedBack(first, 70) });
-      mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
+      // GitHub no longer knows the reviewed commit (a force push, then garbage collection): a full review.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, httpStatus: 404 });
       mockFindings([
         {
           ...LOOP_FINDING,
@@ -235,14 +254,16 @@ describe("findings the app already posted, worded differently", () => {
           body: "The condition should be `i < values.length`; the extra iteration adds `undefined`.",
         },
       ]);
-      const second = mockCreateReview({ id: 71 });
       const app = await deliver("synchronize", NEW_SHA);
 
-      const review = second[0] as PostedReview;
-      expect(review.comments).toEqual([]);
-      expect(review.body).toContain("1 already posted on this pull request, not repeated.");
+      // Nothing new to say: no review at all (the check run says what was reviewed).
       expect(outcomes(app.records)).toEqual([
-        expect.objectContaining({ msg: "review.completed", findingsPosted: 0, findingsAlreadyPosted: 1 }),
+        expect.objectContaining({
+          msg: "review.completed",
+          findingsPosted: 0,
+          findingsAlreadyPosted: 1,
+          quiet: "no new finding",
+        }),
       ]);
     });
   });
@@ -252,7 +273,8 @@ describe("findings the app already posted, worded differently", () => {
       const first = await firstRound(fixtureFiles(), [LOOP_FINDING]);
 
       mockPullRequestReads({ files: fixtureFiles(), ...listedBack(first, 70) });
-      mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
+      // GitHub no longer knows the reviewed commit (a force push, then garbage collection): a full review.
+      mockCompare({ base: BASE_SHA, head: HEAD_SHA, httpStatus: 404 });
       mockFindings([
         {
           ...LOOP_FINDING,
@@ -289,13 +311,14 @@ describe("files left out by the per-PR token budget", () => {
     // The next push: no "since" comparison is asked for; the whole pull request is sent again.
     mockPullRequestReads({ files: fixtureFiles(), config, ...listedBack(first, 70) });
     const deepseek = mockFindings([]);
-    mockCreateReview({ id: 71 });
     const app = await deliver("synchronize", NEW_SHA);
 
     expect(diffOf(deepseek[0] as never)).toContain("=== FILE: src/greet.js ===");
+    // Reviewed in full this time, with nothing new to say: no second review.
     expect(outcomes(app.records)).toEqual([
-      expect.objectContaining({ msg: "review.completed", reviewId: 71 }),
+      expect.objectContaining({ msg: "review.completed", quiet: "no new finding" }),
     ]);
+    expect(outcomes(app.records)[0]).not.toHaveProperty("incrementalSince");
   });
 });
 
@@ -365,14 +388,19 @@ describe("comments GitHub will not place", () => {
     expect(first.body).toContain("#### Comments GitHub did not accept");
 
     mockPullRequestReads({ files: fixtureFiles(), ...listedBack({ ...first, commit_id: HEAD_SHA }, 70) });
-    mockCompare({ base: HEAD_SHA, head: NEW_SHA, status: "diverged", files: [] });
+    // GitHub no longer knows the reviewed commit (a force push, then garbage collection): a full review.
+    mockCompare({ base: BASE_SHA, head: HEAD_SHA, httpStatus: 404 });
     mockFindings([{ ...LOOP_FINDING, title: "Off-by-one in the loop" }]);
-    const second = mockCreateReview({ id: 71 });
     const app = await deliver("synchronize", NEW_SHA);
 
-    expect((second[0] as PostedReview).comments).toEqual([]);
+    // Not tried again, and nothing else to say: no review.
     expect(outcomes(app.records)).toEqual([
-      expect.objectContaining({ msg: "review.completed", findingsPosted: 0, findingsAlreadyPosted: 1 }),
+      expect.objectContaining({
+        msg: "review.completed",
+        findingsPosted: 0,
+        findingsAlreadyPosted: 1,
+        quiet: "no new finding",
+      }),
     ]);
   });
 });

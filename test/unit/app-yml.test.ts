@@ -11,6 +11,8 @@ import { parse } from "yaml";
 const PERMISSION_OF: Record<string, ([permission: string, access: "read" | "write"] | null)[]> = {
   "apps.getAuthenticated": [null],
   "apps.createFromManifest": [null],
+  "checks.create": [["checks", "write"]],
+  "checks.update": [["checks", "write"]],
   "issues.createComment": [
     ["issues", "write"],
     ["pull_requests", "write"],

@@ -118,6 +118,32 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [key(ref), ref.pr, paused, now()],
       );
     },
+    async lastReviewed(ref) {
+      const result = await pool.query(
+        `SELECT reviewed_head, reviewed_base, reviewed_complete, reviewed_at FROM ${table("pull_requests")}
+         WHERE repo = $1 AND pr = $2 AND reviewed_head IS NOT NULL`,
+        [key(ref), ref.pr],
+      );
+      const row = result.rows[0];
+      if (row === undefined) return undefined;
+      return {
+        head: String(row.reviewed_head),
+        base: String(row.reviewed_base),
+        complete: row.reviewed_complete === true,
+        at: Number(row.reviewed_at),
+      };
+    },
+    async recordReviewed(ref, mark) {
+      await pool.query(
+        `INSERT INTO ${table("pull_requests")} (repo, pr, paused, updated_at, reviewed_head, reviewed_base,
+           reviewed_complete, reviewed_at)
+         VALUES ($1, $2, false, $3, $4, $5, $6, $7)
+         ON CONFLICT (repo, pr) DO UPDATE SET reviewed_head = EXCLUDED.reviewed_head,
+           reviewed_base = EXCLUDED.reviewed_base, reviewed_complete = EXCLUDED.reviewed_complete,
+           reviewed_at = EXCLUDED.reviewed_at, updated_at = EXCLUDED.updated_at`,
+        [key(ref), ref.pr, now(), mark.head, mark.base, mark.complete, mark.at],
+      );
+    },
     async claimRefusal({ windowMs, user, ...ref }) {
       const at = now();
       const result = await pool.query(

@@ -76,4 +76,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (repo, pr, key, kind)
    );
    CREATE INDEX thread_events_time ON thread_events (at);`,
+  // 4: the last head reviewed per pull request, also when no review was posted (a quiet push).
+  `ALTER TABLE pull_requests ADD COLUMN reviewed_head TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_base TEXT;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_complete INTEGER;
+   ALTER TABLE pull_requests ADD COLUMN reviewed_at INTEGER;`,
 ];

@@ -97,6 +97,40 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
          ON CONFLICT (repo, pr) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
       ).run({ ...refValues(ref), paused: paused ? 1 : 0, at: now() });
     },
+    async lastReviewed(ref) {
+      const row = db
+        .prepare(
+          `SELECT reviewed_head, reviewed_base, reviewed_complete, reviewed_at FROM pull_requests
+           WHERE repo = $repo AND pr = $pr AND reviewed_head IS NOT NULL`,
+        )
+        .get(refValues(ref)) as
+        | { reviewed_head: string; reviewed_base: string; reviewed_complete: number; reviewed_at: number }
+        | undefined;
+      if (row === undefined) return undefined;
+      return {
+        head: row.reviewed_head,
+        base: row.reviewed_base,
+        complete: row.reviewed_complete === 1,
+        at: Number(row.reviewed_at),
+      };
+    },
+    async recordReviewed(ref, mark) {
+      db.prepare(
+        `INSERT INTO pull_requests (repo, pr, paused, updated_at, reviewed_head, reviewed_base, reviewed_complete,
+           reviewed_at)
+         VALUES ($repo, $pr, 0, $at, $head, $base, $complete, $reviewedAt)
+         ON CONFLICT (repo, pr) DO UPDATE SET reviewed_head = excluded.reviewed_head,
+           reviewed_base = excluded.reviewed_base, reviewed_complete = excluded.reviewed_complete,
+           reviewed_at = excluded.reviewed_at, updated_at = excluded.updated_at`,
+      ).run({
+        ...refValues(ref),
+        at: now(),
+        head: mark.head,
+        base: mark.base,
+        complete: mark.complete ? 1 : 0,
+        reviewedAt: mark.at,
+      });
+    },
     async claimRefusal({ windowMs, user, ...ref }) {
       const at = now();
       const result = db

@@ -132,6 +132,28 @@ describe.each(backends)("the %s store", (_name, open) => {
     expect(await store.pullRequestSettings({ repo: "octo/hello", pr: 3 })).toEqual({ paused: true });
   });
 
+  it("keeps the last head reviewed per pull request, beside its pause, whatever the case of its name", async () => {
+    expect(await store.lastReviewed({ repo: "octo/hello", pr: 5 })).toBeUndefined();
+    await store.setPaused({ repo: "octo/hello", pr: 5 }, true);
+    expect(await store.lastReviewed({ repo: "octo/hello", pr: 5 })).toBeUndefined();
+    await store.recordReviewed(
+      { repo: "Octo/Hello", pr: 5 },
+      { head: sha("a"), base: sha("b"), complete: true, at: 1_000 },
+    );
+    await store.recordReviewed(
+      { repo: "octo/hello", pr: 5 },
+      { head: sha("c"), base: sha("d"), complete: false, at: 2_000 },
+    );
+    expect(await store.lastReviewed({ repo: "OCTO/hello", pr: 5 })).toEqual({
+      head: sha("c"),
+      base: sha("d"),
+      complete: false,
+      at: 2_000,
+    });
+    expect(await store.pullRequestSettings({ repo: "octo/hello", pr: 5 })).toEqual({ paused: true });
+    expect(await store.lastReviewed({ repo: "octo/hello", pr: 6 })).toBeUndefined();
+  });
+
   it("lets a refusal through once per window per user and pull request", async () => {
     const ref = { repo: "octo/hello", pr: 4, windowMs: 3_600_000 };
     expect(await store.claimRefusal({ ...ref, user: "mallory" })).toBe(true);

@@ -23,10 +23,15 @@ describe("DEFAULT_REPO_CONFIG", () => {
   it("holds the default of every key", () => {
     expect(DEFAULT_REPO_CONFIG).toEqual({
       enabled: true,
-      auto_review: true,
-      drafts: false,
-      ignore_authors: ["*[bot]"],
-      skip_labels: ["skip-review"],
+      auto_review: {
+        enabled: true,
+        base_branches: [],
+        drafts: false,
+        ignore_title_keywords: ["WIP", "[skip review]", "DO NOT MERGE"],
+        labels: [],
+        skip_labels: ["skip-review"],
+        ignore_authors: ["*[bot]"],
+      },
       paths: { include: [], exclude: [] },
       language: "English",
       instructions: "",
@@ -42,6 +47,8 @@ describe("DEFAULT_REPO_CONFIG", () => {
       escalate: { label: "deep-review", paths: [] },
       review_command: { min_permission: "write" },
       show_cost: true,
+      fail_on: "off",
+      path_instructions: [],
       monthly_budget_usd: 0,
     });
   });
@@ -64,10 +71,14 @@ describe("parseRepoConfig", () => {
         raw: fixture("valid-full.yml"),
         config: {
           enabled: true,
-          auto_review: false,
-          drafts: true,
-          ignore_authors: ["*[bot]", "octocat"],
-          skip_labels: ["wip", "no-review"],
+          // Written as `auto_review: false` with the keys of earlier versions at the top.
+          auto_review: {
+            ...defaults().auto_review,
+            enabled: false,
+            drafts: true,
+            ignore_authors: ["*[bot]", "octocat"],
+            skip_labels: ["wip", "no-review"],
+          },
           paths: { include: ["src/**", "lib/**"], exclude: ["src/generated/**"] },
           language: "Deutsch",
           instructions: "We use tabs, not spaces.\nFlag any use of eval.\n",
@@ -83,6 +94,8 @@ describe("parseRepoConfig", () => {
           escalate: { label: "security-review", paths: ["src/auth/**"] },
           review_command: { min_permission: "maintain" },
           show_cost: false,
+          fail_on: "off",
+          path_instructions: [],
           monthly_budget_usd: 12.5,
         },
       },
@@ -116,9 +129,41 @@ describe("parseRepoConfig", () => {
         }),
       },
       {
+        name: "auto_review as a mapping, over a key of earlier versions it sets itself",
+        raw: {
+          drafts: true,
+          skip_labels: ["old"],
+          auto_review: { skip_labels: ["new"], base_branches: ["main", "release/**"], labels: ["ready"] },
+        },
+        config: withDefaults({
+          auto_review: {
+            ...defaults().auto_review,
+            drafts: true,
+            skip_labels: ["new"],
+            base_branches: ["main", "release/**"],
+            labels: ["ready"],
+          },
+        }),
+      },
+      {
+        name: "auto_review: true, fail_on and path_instructions",
+        raw: {
+          auto_review: true,
+          fail_on: "major",
+          path_instructions: [{ paths: ["src/db/**"], instructions: "Every query is parameterised." }],
+        },
+        config: withDefaults({
+          fail_on: "major",
+          path_instructions: [{ paths: ["src/db/**"], instructions: "Every query is parameterised." }],
+        }),
+      },
+      {
         name: "empty lists and an empty escalation label",
-        raw: { ignore_authors: [], skip_labels: [], escalate: { label: "" } },
-        config: withDefaults({ ignore_authors: [], skip_labels: [], escalate: { label: "", paths: [] } }),
+        raw: { ignore_authors: [], auto_review: { skip_labels: [] }, escalate: { label: "" } },
+        config: withDefaults({
+          auto_review: { ...defaults().auto_review, ignore_authors: [], skip_labels: [] },
+          escalate: { label: "", paths: [] },
+        }),
       },
     ])("reads $name without problems", ({ raw, config }) => {
       expect(parseRepoConfig(raw)).toEqual({ config, problems: [] });
@@ -130,7 +175,11 @@ describe("parseRepoConfig", () => {
       {
         name: "broken keys next to good ones",
         raw: fixture("invalid-mixed.yml"),
-        config: withDefaults({ drafts: true, model: "pro", paths: { include: [], exclude: ["vendor/**"] } }),
+        config: withDefaults({
+          auto_review: { ...defaults().auto_review, drafts: true },
+          model: "pro",
+          paths: { include: [], exclude: ["vendor/**"] },
+        }),
         problems: [
           { key: "max_comments", message: 'expected a whole number from 0 to 100, got "lots"', used: 20 },
           {
@@ -145,11 +194,6 @@ describe("parseRepoConfig", () => {
             used: [],
           },
           {
-            key: "ignore_authors",
-            message: "expected a list of strings of 1 to 100 characters, got [1]",
-            used: ["*[bot]"],
-          },
-          {
             key: "language",
             message: "expected a string of 1 to 64 characters, got a string of 74 characters",
             used: "English",
@@ -158,6 +202,39 @@ describe("parseRepoConfig", () => {
             key: "maxComments",
             message: "unknown key, ignored; did you mean max_comments?",
             used: undefined,
+          },
+          // A key of earlier versions, read as its new one.
+          {
+            key: "auto_review.ignore_authors",
+            message: "expected a list of at most 100 strings of 1 to 100 characters, got [1]",
+            used: ["*[bot]"],
+          },
+        ],
+      },
+      {
+        name: "path_instructions without paths, too many globs, and an unknown fail_on",
+        raw: {
+          fail_on: "blocker",
+          path_instructions: [{ paths: [], instructions: "x" }],
+          auto_review: { base_branches: Array.from({ length: 51 }, (_, index) => `b${index}`) },
+        },
+        config: defaults(),
+        problems: [
+          {
+            key: "fail_on",
+            message: 'expected one of "off", "critical", "major", "minor" or "nit", got "blocker"',
+            used: "off",
+          },
+          {
+            key: "path_instructions",
+            message: 'expected a list, got [{"paths":[],"instructions":"x"}]',
+            used: [],
+          },
+          {
+            key: "auto_review.base_branches",
+            message:
+              "expected a list of at most 50 strings of 1 to 200 characters, got a list too long to show",
+            used: [],
           },
         ],
       },
@@ -240,8 +317,8 @@ describe("parseRepoConfig", () => {
             used: 400_000,
           },
           {
-            key: "skip_labels",
-            message: 'expected a list of strings of 1 to 50 characters, got [""]',
+            key: "auto_review.skip_labels",
+            message: 'expected a list of at most 100 strings of 1 to 50 characters, got [""]',
             used: ["skip-review"],
           },
         ],
@@ -302,7 +379,7 @@ describe("parseRepoConfig", () => {
 
     it("uses them for missing keys", () => {
       expect(parseRepoConfig({ drafts: true }, appDefaults)).toEqual({
-        config: { ...appDefaults, drafts: true },
+        config: { ...appDefaults, auto_review: { ...appDefaults.auto_review, drafts: true } },
         problems: [],
       });
     });
@@ -342,9 +419,9 @@ describe("renderConfigProblems", () => {
         '- `max_comments`: expected a whole number from 0 to 100, got "lots" — used `20`',
         '- `min_severity`: expected one of "critical", "major", "minor" or "nit", got "blocker" — used `"nit"`',
         '- `paths.include`: expected a list of at most 50 strings of 1 to 200 characters, got "src/**"; write a single item as a list: \\["src/**"] — used `[]`',
-        '- `ignore_authors`: expected a list of strings of 1 to 100 characters, got \\[1] — used `["*[bot]"]`',
         '- `language`: expected a string of 1 to 64 characters, got a string of 74 characters — used `"English"`',
         "- `maxComments`: unknown key, ignored; did you mean max_comments?",
+        '- `auto_review.ignore_authors`: expected a list of at most 100 strings of 1 to 100 characters, got \\[1] — used `["*[bot]"]`',
       ].join("\n"),
     );
   });
@@ -411,10 +488,13 @@ describe("renderConfigTable", () => {
       "key",
       "|---|---|---|",
       "`enabled`",
-      "`auto_review`",
-      "`drafts`",
-      "`ignore_authors`",
-      "`skip_labels`",
+      "`auto_review.enabled`",
+      "`auto_review.base_branches`",
+      "`auto_review.drafts`",
+      "`auto_review.ignore_title_keywords`",
+      "`auto_review.labels`",
+      "`auto_review.skip_labels`",
+      "`auto_review.ignore_authors`",
       "`paths.include`",
       "`paths.exclude`",
       "`language`",
@@ -432,20 +512,22 @@ describe("renderConfigTable", () => {
       "`escalate.paths`",
       "`review_command.min_permission`",
       "`show_cost`",
+      "`fail_on`",
+      "`path_instructions`",
       "`monthly_budget_usd`",
     ]);
     expect(lines).toContain(
-      '| `skip_labels` | `["skip-review"]` | A pull request with any of these labels is not reviewed automatically. |',
+      '| `auto_review.skip_labels` | `["skip-review"]` | A pull request with any of these labels is not reviewed automatically. |',
     );
   });
 });
 
 describe("matchesAuthor", () => {
   it.each([
-    { login: "dependabot[bot]", patterns: DEFAULT_REPO_CONFIG.ignore_authors, matches: true },
-    { login: "renovate[bot]", patterns: DEFAULT_REPO_CONFIG.ignore_authors, matches: true },
-    { login: "octocat", patterns: DEFAULT_REPO_CONFIG.ignore_authors, matches: false },
-    { login: "b", patterns: DEFAULT_REPO_CONFIG.ignore_authors, matches: false },
+    { login: "dependabot[bot]", patterns: DEFAULT_REPO_CONFIG.auto_review.ignore_authors, matches: true },
+    { login: "renovate[bot]", patterns: DEFAULT_REPO_CONFIG.auto_review.ignore_authors, matches: true },
+    { login: "octocat", patterns: DEFAULT_REPO_CONFIG.auto_review.ignore_authors, matches: false },
+    { login: "b", patterns: DEFAULT_REPO_CONFIG.auto_review.ignore_authors, matches: false },
     { login: "Dependabot[BOT]", patterns: ["*[bot]"], matches: true },
     { login: "OctoCat", patterns: ["octocat"], matches: true },
     { login: "octocat2", patterns: ["octocat"], matches: false },

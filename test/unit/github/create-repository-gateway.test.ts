@@ -58,6 +58,7 @@ describe("createRepositoryGateway", () => {
         body: "Caches the parsed config.",
         headSha: HEAD_SHA,
         baseSha: BASE_SHA,
+        baseRef: "main",
         draft: true,
         state: "open",
         author: "octocat",
@@ -170,11 +171,13 @@ describe("pullRequestStateFromPayload", () => {
       body: "This is a pretty simple change that we need to pull into master.",
       headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
       baseSha: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+      baseRef: "master",
       draft: false,
       state: "open",
       author: "Codertocat",
       labels: ["bug"],
       changedFiles: 1,
+      htmlUrl: "https://github.com/Codertocat/Hello-World/pull/2",
     } satisfies PullRequestState);
   });
 

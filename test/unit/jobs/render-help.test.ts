@@ -106,6 +106,35 @@ describe("renderHelp", () => {
     );
   });
 
+  it("shows path_instructions' lengths only to users below write, and their globs to all", () => {
+    const secret = "Calls to the billing service at 10.0.0.7 need a retry budget.";
+    const loaded = {
+      config: config({ path_instructions: [{ paths: ["src/billing/**"], instructions: secret }] }),
+      problems: [],
+    };
+    const shownToReader = renderHelp({ loaded, process: processSettings, showFreeText: false });
+    expect(shownToReader).not.toContain("billing service");
+    expect(JSON.parse(configBlock(shownToReader).content).path_instructions).toEqual([
+      {
+        paths: ["src/billing/**"],
+        instructions: `(${secret.length} characters, shown to users with write access)`,
+      },
+    ]);
+    expect(renderHelp({ loaded, process: processSettings, showFreeText: true })).toContain(secret);
+  });
+
+  it("lists /review pause and /review resume", () => {
+    const help = renderHelp({
+      loaded: { config: config(), problems: [] },
+      process: processSettings,
+      showFreeText: true,
+    });
+    expect(help).toContain(
+      "- `/review pause` — no automatic reviews of this pull request until `/review resume`",
+    );
+    expect(help).toContain("- `/review resume` — automatic reviews again, from the next push.");
+  });
+
   it("has no problems section when there are none", () => {
     const help = renderHelp({
       loaded: { config: config(), problems: [] },

@@ -108,7 +108,7 @@ describe("runReviewJob's ledger row when posting the review fails after the mode
       attempt: 1,
       mockPost: () => {
         nock(GITHUB)
-          .post(REVIEWS, recordBody(posted))
+          .post(REVIEWS, recordBody(posted, "commit_id"))
           .reply(422, {
             message: "Unprocessable Entity",
             errors: ["Commit is not part of the pull request"],
@@ -215,7 +215,7 @@ describe("runReviewJob's ledger row when posting the review fails after the mode
       attempt: 1,
       store,
       mockPost: () => {
-        nock(GITHUB).post(REVIEWS, recordBody(posted)).reply(200, { id: 81 });
+        nock(GITHUB).post(REVIEWS, recordBody(posted, "commit_id")).reply(200, { id: 81 });
       },
     });
     expect(runs.map((run) => run.outcome)).toEqual(["failed", "completed"]);

@@ -91,7 +91,7 @@ describe("SYSTEM_PROMPT", () => {
   });
 
   it("has a version", () => {
-    expect(PROMPT_VERSION).toBe("review-prompt-v5");
+    expect(PROMPT_VERSION).toBe("review-prompt-v6");
   });
 });
 

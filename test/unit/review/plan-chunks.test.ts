@@ -81,16 +81,31 @@ describe("planChunks", () => {
     expect(plan.parseErrors[0]?.path).toBe("src/broken.ts");
   });
 
-  it("plans only the hunks holding a line changed since the last review", async () => {
+  it("plans only the hunks holding a line the pull request did not change at the last review", async () => {
     const patch = ["@@ -1 +1 @@", "-a", "+b", "@@ -50 +50 @@", "-c", "+d"].join("\n");
-    const changed = new Map([["src/a.ts", new Set([51])]]);
+    // At the last review the pull request already changed a into b; c into d is new.
+    const before = [{ ...file("src/a.ts", []), status: "modified" as const, patch: "@@ -1 +1 @@\n-a\n+b" }];
     const plan = await planChunks(
-      requestOf({ files: [{ ...file("src/a.ts", []), status: "modified", patch }], changed }),
+      requestOf({ files: [{ ...file("src/a.ts", []), status: "modified", patch }], before }),
       { countTokens: estimateTokens, mask },
     );
     expect(plan.inScope).toEqual(["src/a.ts"]);
     expect(sentDiff(plan)).toBe("=== FILE: src/a.ts ===\n@@ -50 +50 @@\n      |-c\n   50 |+d\n");
     expect(plan.diffs[0]?.hunks).toHaveLength(2);
+  });
+
+  it("plans nothing when the pull request's own changes are those of the last review, moved", async () => {
+    const now = ["@@ -10,2 +12,2 @@", " context rewritten by the base", "-a", "+b"].join("\n");
+    const before = [
+      { ...file("src/a.ts", []), status: "modified" as const, patch: "@@ -1,2 +1,2 @@\n context\n-a\n+b" },
+    ];
+    const plan = await planChunks(
+      requestOf({ files: [{ ...file("src/a.ts", []), status: "modified", patch: now }], before }),
+      { countTokens: estimateTokens, mask },
+    );
+    expect(plan.diffs.map((diff) => diff.path)).toEqual(["src/a.ts"]);
+    expect(plan.inScope).toEqual([]);
+    expect(plan.lanes.flatMap((lane) => lane.chunks)).toEqual([]);
   });
 
   it("masks every text it sends: lines, hunk headings, paths and previous paths", async () => {

@@ -11,7 +11,13 @@ import {
   type ReviewTrigger,
   reviewPullRequest,
 } from "../../../src/review/review-pull-request.js";
-import type { Comparison, OwnReview, PullRequestFile, PullRequestInfo } from "../../../src/review/types.js";
+import type {
+  Comparison,
+  OwnReview,
+  PullRequestFile,
+  PullRequestInfo,
+  ReviewProgress,
+} from "../../../src/review/types.js";
 import {
   addedPatch,
   answerWith,
@@ -62,14 +68,22 @@ const appFile = pullRequestFile({
 });
 const otherFile = pullRequestFile({ path: "src/other.ts", patch: addedPatch(["export const other = 1;"]) });
 
-/** Since LAST_SHA, only line 53 of src/app.ts (in its second hunk) changed. */
-const aheadSinceLast: Comparison = {
+/** The base the reviews of `ownReviewOf` saw. */
+const LAST_BASE = "0".repeat(40);
+
+/** The pull request at LAST_SHA: the same, but line 53 of src/app.ts (in its second hunk) said 0, not 4. */
+const atLast: Comparison = {
   status: "ahead",
   complete: true,
   files: [
-    pullRequestFile({ path: "src/app.ts", patch: "@@ -53,1 +53,1 @@\n-const yy = 0;\n+const yy = 4;" }),
+    pullRequestFile({
+      path: "src/app.ts",
+      patch: (appFile.patch ?? "").replace("+const yy = 4;", "+const yy = 0;"),
+    }),
+    otherFile,
   ],
 };
+const sinceLast = { [`${LAST_BASE}...${LAST_SHA}`]: atLast };
 
 const reviewedLast: OwnReview[] = [ownReviewOf({ id: 1, sha: LAST_SHA })];
 
@@ -89,6 +103,7 @@ async function review(params: {
   ownReviews?: OwnReview[];
   postedFindings?: FindingIdentity[];
   comparisons?: Record<string, Comparison | undefined>;
+  lastReviewed?: { head: string; base: string; complete: boolean };
 }) {
   const recording = createRecordingGateway({
     headSha: HEAD_SHA,
@@ -108,6 +123,7 @@ async function review(params: {
   };
   const model = createScriptedModel(params.script ?? (() => answerWith([])));
   const log = createRecordingLogger();
+  const progress: ReviewProgress[] = [];
   const outcome = await reviewPullRequest({
     pr,
     github,
@@ -118,9 +134,11 @@ async function review(params: {
     log,
     now: () => new Date("2026-03-02T12:00:00Z"),
     ...(params.trigger === undefined ? {} : { trigger: params.trigger }),
+    ...(params.lastReviewed === undefined ? {} : { lastReviewed: params.lastReviewed }),
+    onProgress: (one) => progress.push(one),
   });
   const body = recording.reviews[0]?.body ?? "";
-  return { outcome, reviews: recording.reviews, body, compared, model, log };
+  return { outcome, reviews: recording.reviews, body, compared, model, log, progress };
 }
 
 describe("reviewPullRequest, following earlier reviews", () => {
@@ -149,7 +167,7 @@ describe("reviewPullRequest, following earlier reviews", () => {
   });
 
   describe("on a push after a reviewed commit that is still on the branch", () => {
-    it("compares the last reviewed commit with the head", async () => {
+    it("reads the pull request's diff as it was at the last complete review (its base...head then)", async () => {
       const { compared } = await review({
         files: [appFile],
         ownReviews: [
@@ -158,16 +176,38 @@ describe("reviewPullRequest, following earlier reviews", () => {
           // A partial review of the head: it does not count as reviewed.
           ownReviewOf({ id: 3, sha: HEAD_SHA, complete: false }),
         ],
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+        comparisons: sinceLast,
       });
-      expect(compared).toEqual([`${LAST_SHA}...${HEAD_SHA}`]);
+      expect(compared).toEqual([`${LAST_BASE}...${LAST_SHA}`]);
+    });
+
+    it("starts from the head the app's store remembers, reviewed after the last posted review", async () => {
+      const quietBase = "3".repeat(40);
+      const { compared } = await review({
+        files: [appFile],
+        ownReviews: [ownReviewOf({ id: 1, sha: OLDER_SHA })],
+        lastReviewed: { head: LAST_SHA, base: quietBase, complete: true },
+        comparisons: { [`${quietBase}...${LAST_SHA}`]: atLast },
+      });
+      expect(compared).toEqual([`${quietBase}...${LAST_SHA}`]);
+    });
+
+    it("starts from the last complete posted review when the store's head was reviewed in part", async () => {
+      const { compared } = await review({
+        files: [appFile],
+        ownReviews: reviewedLast,
+        lastReviewed: { head: OLDER_SHA, base: LAST_BASE, complete: false },
+        comparisons: sinceLast,
+      });
+      expect(compared).toEqual([`${LAST_BASE}...${LAST_SHA}`]);
     });
 
     it("sends the model only the hunks that changed since", async () => {
       const { outcome, model } = await review({
         files: [appFile, otherFile],
         ownReviews: reviewedLast,
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+        comparisons: sinceLast,
+        script: [answerWith([finding("src/app.ts", 53, "major", "Off by one")])],
       });
       const full = parsePatch({ path: "src/app.ts", patch: appFile.patch ?? "" });
       expect(model.requests).toHaveLength(1);
@@ -182,7 +222,8 @@ describe("reviewPullRequest, following earlier reviews", () => {
       const { body, reviews } = await review({
         files: [appFile, otherFile],
         ownReviews: reviewedLast,
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+        comparisons: sinceLast,
+        script: [answerWith([finding("src/app.ts", 53, "major", "Off by one")])],
       });
       expect(body).toContain("\n\nReviewed what changed since 1111111, the last commit reviewed.\n\n");
       expect(reviews[0]?.record).toEqual({ base: pr.baseSha, complete: true });
@@ -192,7 +233,7 @@ describe("reviewPullRequest, following earlier reviews", () => {
       const { reviews, outcome } = await review({
         files: [appFile],
         ownReviews: reviewedLast,
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: aheadSinceLast },
+        comparisons: sinceLast,
         script: [answerWith([finding("src/app.ts", 3, "major", "Shadowed constant")])],
       });
       expect(outcome.findingsPosted).toBe(1);
@@ -202,26 +243,28 @@ describe("reviewPullRequest, following earlier reviews", () => {
     });
   });
 
-  describe("on a push after a reviewed commit that is gone (force push)", () => {
+  describe("on a push after a reviewed commit GitHub no longer knows", () => {
     it("reviews the whole pull request and says why", async () => {
       const { outcome, body, model, log } = await review({
         files: [appFile, otherFile],
         ownReviews: reviewedLast,
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: { status: "diverged", files: [], complete: true } },
+        comparisons: { [`${LAST_BASE}...${LAST_SHA}`]: undefined },
+        script: (request) =>
+          answerWith(
+            filesOf(request).includes("src/other.ts") ? [finding("src/other.ts", 1, "minor", "Unused")] : [],
+          ),
       });
       expect(model.requests.flatMap((request) => filesOf(request))).toEqual(["src/app.ts", "src/other.ts"]);
       expect(outcome.status).toBe("posted");
       expect(outcome).not.toHaveProperty("incrementalSince");
-      expect(body).toContain(
-        "\n\nFull review: the last reviewed commit 1111111 is no longer part of the branch (force push).",
-      );
+      expect(body).toContain("\n\nFull review: the last reviewed commit 1111111 could not be found.");
       expect(body).not.toContain("Reviewed what changed since");
       expect(log.withMessage("full review instead of incremental")).toEqual([
         {
           level: "info",
           obj: {
             lastSha: LAST_SHA,
-            reason: "the last reviewed commit 1111111 is no longer part of the branch (force push)",
+            reason: "the last reviewed commit 1111111 could not be found",
           },
           msg: "full review instead of incremental",
         },
@@ -229,37 +272,133 @@ describe("reviewPullRequest, following earlier reviews", () => {
     });
   });
 
-  describe("on a push that changed nothing reviewable since the last review", () => {
-    it.each<[string, Comparison]>([
-      ["no file", { status: "ahead", files: [], complete: true }],
+  describe("on a push that brings nothing new of the pull request's own", () => {
+    const lockFile = pullRequestFile({ path: "package-lock.json", patch: "@@ -1,1 +1,1 @@\n-a\n+b" });
+    it.each<[string, PullRequestFile[], PullRequestFile[]]>([
+      ["the same changes (a merge of the base elsewhere)", [appFile, otherFile], [appFile, otherFile]],
+      ["only a new lock file change", [appFile, otherFile, lockFile], [appFile, otherFile]],
       [
-        "only a lock file",
-        {
-          status: "ahead",
-          files: [pullRequestFile({ path: "package-lock.json", patch: "@@ -1,1 +1,1 @@\n-a\n+b" })],
-          complete: true,
-        },
+        "its changes moved under a context line the base rewrote (update branch)",
+        [
+          pullRequestFile({
+            path: "src/app.ts",
+            patch: (appFile.patch ?? "")
+              .replace("@@ -50,3 +51,4 @@", "@@ -60,3 +61,4 @@")
+              .replace(" const x = 1;", " const x = 100; // rewritten on the base"),
+          }),
+          otherFile,
+        ],
+        [appFile, otherFile],
       ],
-      [
-        "only lines outside the pull request's hunks",
-        {
-          status: "ahead",
-          files: [pullRequestFile({ path: "src/app.ts", patch: "@@ -30,1 +30,1 @@\n-old\n+new" })],
-          complete: true,
-        },
-      ],
-    ])("skips without asking the model when the comparison holds %s", async (_name, comparison) => {
-      const { outcome, reviews, model } = await review({
-        files: [appFile],
+    ])("posts nothing and asks no model when the pull request has %s", async (_name, files, before) => {
+      const { outcome, reviews, model, progress } = await review({
+        files,
         ownReviews: reviewedLast,
-        comparisons: { [`${LAST_SHA}...${HEAD_SHA}`]: comparison },
+        comparisons: { [`${LAST_BASE}...${LAST_SHA}`]: { status: "ahead", complete: true, files: before } },
       });
       expect(outcome).toMatchObject({
-        status: "skipped",
-        skippedReason: "nothing reviewable changed since the last review",
+        status: "quiet",
+        skippedReason:
+          "nothing new in the pull request's own changes since 1111111, the last commit reviewed",
+        requests: 0,
+        reviewed: { head: HEAD_SHA, base: pr.baseSha, complete: true },
       });
       expect(model.requests).toEqual([]);
       expect(reviews).toEqual([]);
+      expect(progress).toEqual([]);
+    });
+  });
+
+  describe("on a push whose new changes bring no new finding", () => {
+    it("posts no review, and says what it reviewed and that it found nothing in the outcome", async () => {
+      const { outcome, reviews, model, progress } = await review({
+        files: [appFile, otherFile],
+        ownReviews: reviewedLast,
+        comparisons: sinceLast,
+      });
+      expect(model.requests).toHaveLength(1);
+      expect(reviews).toEqual([]);
+      expect(outcome).toMatchObject({
+        status: "quiet",
+        skippedReason: "no new finding",
+        filesReviewed: 1,
+        incrementalSince: LAST_SHA,
+        reviewed: { head: HEAD_SHA, base: pr.baseSha, complete: true },
+      });
+      expect(outcome.notes).toContain("Reviewed what changed since 1111111, the last commit reviewed.");
+      expect(progress).toEqual([
+        { files: 1, filesDone: 0, chunks: 1, chunksDone: 0 },
+        { files: 1, filesDone: 1, chunks: 1, chunksDone: 1 },
+      ]);
+    });
+
+    it("posts no review when the only finding was already posted", async () => {
+      const first = await review({
+        files: [appFile],
+        trigger: "command",
+        script: () => answerWith([finding("src/app.ts", 53, "major", "Off by one")]),
+      });
+      const identity = readFindingRecord(first.reviews[0]?.comments[0]?.body);
+      const again = await review({
+        files: [appFile],
+        ownReviews: reviewedLast,
+        comparisons: sinceLast,
+        postedFindings: identity === undefined ? [] : [identity],
+        script: () => answerWith([finding("src/app.ts", 53, "major", "Off by one")]),
+      });
+      expect(again.reviews).toEqual([]);
+      expect(again.outcome).toMatchObject({
+        status: "quiet",
+        findingsAlreadyPosted: 1,
+        findingsBySeverity: { critical: 0, major: 1, minor: 0, nit: 0 },
+      });
+    });
+
+    it("still posts the first review of a pull request, which found nothing", async () => {
+      const { outcome, reviews, body } = await review({ files: [appFile] });
+      expect(outcome.status).toBe("posted");
+      expect(reviews).toHaveLength(1);
+      expect(body).toContain("Reviewed 1 file");
+    });
+
+    it("still posts on /review, asked for by a person", async () => {
+      const { outcome, reviews } = await review({
+        files: [appFile],
+        trigger: "command",
+        ownReviews: reviewedLast,
+      });
+      expect(outcome.status).toBe("posted");
+      expect(reviews).toHaveLength(1);
+    });
+
+    it("still posts when a file could not be reviewed", async () => {
+      const { outcome, reviews } = await review({
+        files: [appFile, otherFile],
+        ownReviews: reviewedLast,
+        script: [
+          new ModelRequestError({
+            message: "HTTP 402",
+            userMessage: "the balance is exhausted",
+            retryable: false,
+            status: 402,
+          }),
+        ],
+        comparisons: sinceLast,
+      });
+      expect(outcome.status).toBe("posted");
+      expect(reviews).toHaveLength(1);
+    });
+  });
+
+  describe("on a redelivered push whose head the store remembers as reviewed without a review", () => {
+    it("skips without reading anything else", async () => {
+      const { outcome, compared, model, reviews } = await review({
+        files: [appFile],
+        ownReviews: reviewedLast,
+        lastReviewed: { head: HEAD_SHA, base: pr.baseSha, complete: true },
+      });
+      expect(outcome).toMatchObject({ status: "skipped", skippedReason: "this commit was already reviewed" });
+      expect([compared, model.requests, reviews]).toEqual([[], [], []]);
     });
   });
 
@@ -518,5 +657,76 @@ describe("reviewPullRequest after partial failures", () => {
     const outcome = await run(github, model);
     expect(github.reviews[0]?.comments).toHaveLength(2);
     expect(outcome).toMatchObject({ findingsPosted: 1, findingsNotInline: 1 });
+  });
+});
+
+describe("reviewPullRequest with path_instructions", () => {
+  const files = [
+    pullRequestFile({ path: "src/db/query.ts", patch: addedPatch(["export const q = 'SELECT 1';"]) }),
+    pullRequestFile({ path: "src/ui/button.ts", patch: addedPatch(["export const b = 1;"]) }),
+    pullRequestFile({ path: "src/util/misc.ts", patch: addedPatch(["export const m = 2;"]) }),
+  ];
+  const run = async () => {
+    const github = createRecordingGateway({ headSha: HEAD_SHA, files });
+    const model = createScriptedModel(() => answerWith([]));
+    await reviewPullRequest({
+      pr,
+      github,
+      model,
+      settings: reviewSettings({
+        maxChunkTokens: 40,
+        instructions: "Prefer clarity.",
+        pathInstructions: [
+          { paths: ["src/db/**"], instructions: "Every query must be parameterised." },
+          { paths: ["src/ui/**", "src/db/**"], instructions: "Buttons need labels." },
+        ],
+      }),
+      limit: noLimit,
+      countTokens: estimateTokens,
+      log: createRecordingLogger(),
+    });
+    return model.requests;
+  };
+
+  it("sends each entry's instructions with the requests about its files only", async () => {
+    const requests = await run();
+    const byFile = new Map(requests.map((request) => [filesOf(request).join(","), request]));
+    expect([...byFile.keys()].sort()).toEqual(["src/db/query.ts", "src/ui/button.ts", "src/util/misc.ts"]);
+    const user = (path: string) =>
+      byFile.get(path)?.messages.find((message) => message.role === "user")?.content ?? "";
+    expect(user("src/db/query.ts")).toContain(
+      "<repository_instructions>\nEvery query must be parameterised.\n\nButtons need labels.\n</repository_instructions>",
+    );
+    expect(user("src/ui/button.ts")).toContain(
+      "<repository_instructions>\nButtons need labels.\n</repository_instructions>",
+    );
+    expect(user("src/ui/button.ts")).not.toContain("parameterised");
+    expect(user("src/util/misc.ts")).not.toContain("parameterised");
+    expect(user("src/util/misc.ts")).not.toContain("Buttons need labels");
+  });
+
+  it("keeps the system prompt and the user message up to the PR description byte-identical across requests", async () => {
+    const requests = await run();
+    const systems = new Set(requests.map((request) => request.messages[0]?.content));
+    expect(systems.size).toBe(1);
+    const prefixes = new Set(
+      requests.map((request) => {
+        const user = request.messages.find((message) => message.role === "user")?.content ?? "";
+        return user.slice(0, user.indexOf("</pr_description>"));
+      }),
+    );
+    expect(prefixes.size).toBe(1);
+    const [prefix] = prefixes;
+    expect(prefix).toContain("Prefer clarity.");
+    expect(prefix).not.toContain("Buttons need labels");
+    // The path instructions come after the PR-wide part, before the diff.
+    for (const request of requests) {
+      const user = request.messages.find((message) => message.role === "user")?.content ?? "";
+      const instructionsAt = user.lastIndexOf("<repository_instructions>");
+      if (filesOf(request)[0] !== "src/util/misc.ts") {
+        expect(instructionsAt).toBeGreaterThan(user.indexOf("</pr_description>"));
+        expect(instructionsAt).toBeLessThan(user.indexOf("<diff>"));
+      }
+    }
   });
 });

@@ -255,6 +255,9 @@ describe("reviewPullRequest", () => {
         filesSkipped: 0,
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted", retryable: false }],
         failed: false,
+        findingsBySeverity: { critical: 0, major: 2, minor: 0, nit: 0 },
+        notes: [expect.stringContaining("Not every file could be reviewed")],
+        reviewed: { head: HEAD_SHA, base: pr.baseSha, complete: false },
       });
     });
   });
@@ -360,6 +363,9 @@ describe("reviewPullRequest", () => {
         filesSkipped: 2,
         failures: [],
         failed: false,
+        findingsBySeverity: { critical: 0, major: 0, minor: 0, nit: 0 },
+        notes: [],
+        reviewed: { head: HEAD_SHA, base: pr.baseSha, complete: true },
       });
     });
   });
