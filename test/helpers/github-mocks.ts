@@ -207,7 +207,7 @@ export function mockCreateReview(params: { owner?: string; repo?: string; number
 
 /** A review by this app in `pulls.listReviews` shape, with the record of the head it covered, completely. */
 /** The base commit of the `pull_request.opened` example's pull request. */
-const EXAMPLE_BASE_SHA = (pullRequestObject() as unknown as { base: { sha: string } }).base.sha;
+export const EXAMPLE_BASE_SHA = (pullRequestObject() as unknown as { base: { sha: string } }).base.sha;
 
 export function ownReview(params: { id: number; reviewedSha: string; login?: string; base?: string }) {
   const record = renderRecord({

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import nock from "nock";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/create-test-app.js";
-import { DEEPSEEK, deepseekAnswer } from "../helpers/deepseek-mocks.js";
+import { DEEPSEEK, type DeepSeekRequest, deepseekAnswer, isVerification } from "../helpers/deepseek-mocks.js";
 import { BOT_LOGIN, GITHUB, pullRequestObject, setCurrentPull } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -177,7 +177,12 @@ function serve(repo: Repository, state: { head: string; base: string }) {
     .persist()
     .post("/chat/completions")
     .reply(async (request: Request) => {
-      const body = (await request.json()) as { messages: { role: string; content: string }[] };
+      const body = (await request.json()) as DeepSeekRequest;
+      // The verification pass (on by default) gets no verdicts: its findings are kept, unverified. Review requests
+      // are what this counts.
+      if (isVerification(body)) {
+        return [200, deepseekAnswer({ answer: { verdicts: [] } })];
+      }
       counts.modelRequests += 1;
       const call = counts.modelRequests;
       const user = body.messages.find((message) => message.role === "user")?.content ?? "";
