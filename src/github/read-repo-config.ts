@@ -121,8 +121,13 @@ async function readConfigFile(octokit: Octokit, target: ExtendsTarget): Promise<
   if (typeof data !== "string") {
     throw new ConfigFileError(`${describe(target)} is a directory or a submodule, not a file`);
   }
+  return parseConfigText(data, describe(target));
+}
+
+/** A configuration file's text as YAML (null when empty), within the size cap; `name` says which file in errors. */
+export function parseConfigText(data: string, name: string): unknown {
   if (Buffer.byteLength(data, "utf8") > MAX_CONFIG_BYTES) {
-    throw new ConfigFileError(`${describe(target)} is larger than ${MAX_CONFIG_BYTES / 1024} KB`);
+    throw new ConfigFileError(`${name} is larger than ${MAX_CONFIG_BYTES / 1024} KB`);
   }
   try {
     return parse(data, { maxAliasCount: 100, prettyErrors: true, logLevel: "error" }) ?? null;

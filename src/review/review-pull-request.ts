@@ -11,7 +11,13 @@ import { placeFindings } from "./place-comments.js";
 import { type ChunkPlan, type ChunkPlanRequest, type PlanChunks, planChunksInline } from "./plan-chunks.js";
 import { type ReviewHistory, renderNothingToReviewBody, renderReviewBody } from "./render-review.js";
 import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js";
-import { type PullRequestGateway, type PullRequestInfo, SEVERITIES, type Severity } from "./types.js";
+import {
+  type Finding,
+  type PullRequestGateway,
+  type PullRequestInfo,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
 
 /** Knobs of one review: the environment's defaults with the repository's configuration applied. */
 export interface ReviewSettings {
@@ -106,6 +112,8 @@ export interface ReviewOutcome {
   failures: ChunkFailure[];
   /** True when there were chunks to review and not one of them could be reviewed. */
   failed: boolean;
+  /** The findings the review shows, inline then in the body (for the CLI's and the Action's own reports). */
+  findings?: Finding[];
 }
 
 /**
@@ -271,6 +279,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,
     failures,
+    findings: [...placed.comments, ...placed.notInline].map((one) => one.finding),
     // A chunk whose only answered half had nothing to report was still reviewed.
     failed: reviews.every(({ review }) => review.answered === 0),
   };

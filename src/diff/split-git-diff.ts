@@ -1,7 +1,7 @@
-import type { PullRequestFile } from "../../src/review/types.js";
+import type { PullRequestFile } from "../review/types.js";
 
 /**
- * Splits `git diff` output into files shaped like GitHub's `pulls.listFiles` items: `patch` is the text
+ * Splits `git diff` output (the CLI's local diff, tests' real diffs) into files shaped like GitHub's `pulls.listFiles` items: `patch` is the text
  * from the first `@@` of each file, as GitHub sends it; binary files have no patch.
  */
 export function splitGitDiff(diff: string): PullRequestFile[] {
