@@ -23,6 +23,8 @@ export interface ReadRepoConfigParams {
   repo: string;
   /** Owners whose repositories `_extends` may name besides `owner` itself (the operator's allow-list). */
   extendsOwners?: readonly string[];
+  /** The file's path in the repository; default `CONFIG_PATH` (the Action's `config-path` input may name another). */
+  path?: string;
 }
 
 /**
@@ -36,9 +38,10 @@ export async function readRepoConfig(
   params: ReadRepoConfigParams,
 ): Promise<{ raw: unknown; problems: ConfigProblem[] }> {
   const problems: ConfigProblem[] = [];
-  let file = await readConfigFile(octokit, { owner: params.owner, repo: params.repo, path: CONFIG_PATH });
+  const path = params.path ?? CONFIG_PATH;
+  let file = await readConfigFile(octokit, { owner: params.owner, repo: params.repo, path });
   if (file === undefined && params.repo !== ".github") {
-    file = await readConfigFile(octokit, { owner: params.owner, repo: ".github", path: CONFIG_PATH });
+    file = await readConfigFile(octokit, { owner: params.owner, repo: ".github", path });
   }
   if (file === undefined) return { raw: null, problems };
   const layers: unknown[] = [];

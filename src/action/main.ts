@@ -1,0 +1,16 @@
+import { ActionInputError } from "./read-action-context.js";
+import { runAction } from "./run-action.js";
+
+/** The Action's entry (bundled to dist/action/index.js by `npm run build:action`). */
+try {
+  process.exitCode = await runAction(process.env, process.stdout);
+} catch (error) {
+  const message =
+    error instanceof ActionInputError
+      ? error.message
+      : `${(error as Error).name}: ${(error as Error).message}`;
+  process.stdout.write(
+    `::error title=deepseek-review::${(message.split("\n", 1)[0] ?? "").replace(/%/g, "%25").replace(/\r/g, "%0D")}\n`,
+  );
+  process.exitCode = 1;
+}
