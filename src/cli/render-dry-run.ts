@@ -52,7 +52,10 @@ export function renderDryRun(report: DryRunReport, paint: Paint): string {
   const prompt = estimate.estimates[0]?.promptTokens ?? 0;
   out.push(
     "",
-    paint("bold", `Estimated cost of ${n(prompt)} prompt tokens (counted with DeepSeek's tokenizer):`),
+    paint(
+      "bold",
+      `Estimated cost of ${n(prompt)} prompt tokens (counted with DeepSeek V3's tokenizer, an estimate):`,
+    ),
   );
   out.push("  model                 all cache misses   prefix cached   + answers, at most");
   for (const one of estimate.estimates) {

@@ -44,7 +44,6 @@ export function renderSarif(report: CliReport, tool: { version: string }): Log {
           driver: {
             name: "deepseek-review",
             version: tool.version,
-            informationUri: "https://github.com/deepseek-review/deepseek-review",
             rules,
           },
         },
