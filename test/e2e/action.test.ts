@@ -110,7 +110,7 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
-describe("the GitHub Action (dist/action/index.js)", () => {
+describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => {
   let deepseek: FakeDeepSeek;
   let github: Awaited<ReturnType<typeof startLocalServer>>;
   /** Reviews GitHub lists back: the ones the Action posted, as github-actions[bot]. */

@@ -38,7 +38,7 @@ const FINDING = {
   suggestion: '  if (b === 0) throw new RangeError("b must not be 0");\n  return a / b;',
 };
 
-describe("deepseek-review review (the CLI, as its own process)", () => {
+describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_000 }, () => {
   let repo: ReturnType<typeof createGitRepo>;
   let deepseek: FakeDeepSeek;
   let env: Record<string, string>;
