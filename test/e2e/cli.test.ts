@@ -26,6 +26,9 @@ const HEAD_FILE = [
   "",
 ].join("\n");
 
+/** A GitHub token in the code: masked before anything is sent, as the App masks it. */
+const TOKEN = `ghp_${"a1B2c3D4e5F6".repeat(3)}`;
+
 /** What the stand-in model says about the pushed code: one major finding on `return a / b;`, a hostile title. */
 const FINDING = {
   path: "src/math.ts",
@@ -46,7 +49,15 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
   beforeAll(async () => {
     repo = createGitRepo({ "src/math.ts": BASE_FILE, "README.md": "# math\n" });
     repo.git("checkout", "-q", "-b", "feature");
-    repo.commit({ "src/math.ts": HEAD_FILE, "package-lock.json": '{"lockfileVersion": 3}\n' }, "Add ratio");
+    repo.commit(
+      {
+        "src/math.ts": HEAD_FILE,
+        "src/token.ts": `export const token = "${TOKEN}";\n`,
+        ".env": "DATABASE_PASSWORD=hunter2\n",
+        "package-lock.json": '{"lockfileVersion": 3}\n',
+      },
+      "Add ratio",
+    );
     deepseek = await startFakeDeepSeek(() =>
       chatCompletion({
         content: JSON.stringify({ findings: [FINDING] }),
@@ -78,12 +89,17 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     expect(run.stdout).toContain("1 finding (1 major)");
     // The model's escape sequences never reach the terminal; no colours off a terminal either.
     expect(run.stdout).not.toContain("\u001b");
-    expect(run.stderr).toContain("deepseek-review: planning 2 files of main...HEAD\n");
+    expect(run.stdout).toContain("Skipped .env: ");
+    expect(run.stderr).toContain("deepseek-review: planning 4 files of main...HEAD\n");
     expect(run.stderr).toContain("deepseek-review: 1 request to DeepSeek\n");
     expect(run.stderr).toMatch(/deepseek-review: 1\/1 requests done, 3,120 tokens, \$0\.000\d+ so far\n/);
     // The diff reached the model as the App sends it; the key went only to the stand-in.
     const request = deepseek.requests.at(-1);
-    expect(JSON.stringify(request?.body)).toContain("return a / b;");
+    const sent = JSON.stringify(request?.body);
+    expect(sent).toContain("return a / b;");
+    expect(sent).toContain("export const token");
+    expect(sent).not.toContain(TOKEN);
+    expect(sent).not.toContain("hunter2");
     expect(request?.headers.authorization).toBe("Bearer sk-test");
   });
 
@@ -118,7 +134,10 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
         suggestion: FINDING.suggestion,
       },
     ]);
-    expect(report.skipped).toEqual([{ path: "package-lock.json", reason: expect.stringContaining("lock") }]);
+    expect(report.skipped).toEqual([
+      { path: ".env", reason: expect.any(String) },
+      { path: "package-lock.json", reason: expect.stringContaining("lock") },
+    ]);
     expect(report.requests).toBe(1);
     expect(report.usage).toEqual({
       promptCacheHitTokens: 1_000,
@@ -194,7 +213,7 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
       });
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split("\n")).toEqual([
-        expect.stringMatching(/^deepseek-review: error: 1 file not reviewed: /),
+        "deepseek-review: error: 2 files not reviewed: DeepSeek rejected the API key",
       ]);
     } finally {
       await failing.close();
@@ -256,7 +275,7 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
         expect(run.stdout).toMatch(/^ {2}skip {4}package-lock\.json {2}\+1 -0 {2}— .*lock/m);
         expect(run.stdout).toMatch(/^Plan: 1 request$/m);
         expect(run.stdout).toMatch(
-          /^ {4}1\. deepseek-v4-flash {2}[\d,]+ prompt tokens \(\d+ of diff\) {2}1 file: src\/math\.ts$/m,
+          /^ {4}1\. deepseek-v4-flash {2}[\d,]+ prompt tokens \(\d+ of diff\) {2}2 files: src\/math\.ts, src\/token\.ts$/m,
         );
         expect(run.stdout).toMatch(/^ {2}deepseek-v4-flash +\$0\.\d+ +\$0\.\d+ +\+\$0\.\d+$/m);
         expect(run.stdout).toMatch(/^ {2}deepseek-v4-pro +\$0\.\d+ +\$0\.\d+ +\+\$0\.\d+$/m);
@@ -276,7 +295,7 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       const plan = JSON.parse(run.stdout);
-      expect(plan.kept).toEqual(["src/math.ts"]);
+      expect(plan.kept).toEqual(["src/math.ts", "src/token.ts"]);
       expect(plan.requests).toHaveLength(1);
       const [flash, pro] = plan.estimates;
       const prompt = plan.requests[0].promptTokens;
