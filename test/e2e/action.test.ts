@@ -24,6 +24,16 @@ const PATCH = [
   "+}",
 ].join("\n");
 
+/** What a second push adds at the end of the file, as the compare from the reviewed head shows it. */
+const PUSHED_PATCH = [
+  "@@ -5,3 +5,5 @@",
+  " export function ratio(a: number, b: number) {",
+  "   return a / b;",
+  " }",
+  "+",
+  "+export const half = (a: number) => ratio(a, 2);",
+].join("\n");
+
 const FILES = [
   { filename: "src/math.ts", status: "modified", additions: 4, deletions: 0, changes: 4, patch: PATCH },
   {
@@ -116,6 +126,9 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
   /** Reviews GitHub lists back: the ones the Action posted, as github-actions[bot]. */
   const reviews: Record<string, unknown>[] = [];
   const pull = examplePull() as { number: number; head: { sha: string }; base: { sha: string } };
+  /** The pull request's head and files as GitHub shows them now; a test pushes by changing both. */
+  let head = pull.head.sha;
+  const files: Record<string, unknown>[] = [...FILES];
   const posts = () =>
     github.requests.filter((request) => request.method === "POST" && request.path.endsWith("/reviews"));
 
@@ -130,8 +143,15 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     github = await startLocalServer((request: RecordedRequest) => {
       if (request.method === "GET" && request.path.includes("/contents/"))
         return { status: 404, body: { message: "Not Found" } };
+      const compare = /\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)\?/.exec(request.path);
+      if (request.method === "GET" && compare !== null)
+        return { status: 200, body: { status: "ahead", files: [{ ...FILES[0], patch: PUSHED_PATCH }] } };
       return pullRequestRoutes({
-        files: FILES,
+        files,
+        pull: (number) => {
+          const example = examplePull() as { head: Record<string, unknown> };
+          return { ...example, number, head: { ...example.head, sha: head } };
+        },
         reviews: () => reviews,
         postReview: (posted) => {
           const body = posted.body as { body: string; commit_id: string };
@@ -218,6 +238,37 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     expect(deepseek.requests).toHaveLength(calls);
     expect(run.summary).toContain("Not reviewed: this commit was already reviewed.");
     expect(run.outputs).toEqual({ findings: "0", "cost-usd": "0.000000", "review-id": "" });
+  });
+
+  it("on a new push, reviews only what changed since the last commit it reviewed, from its own record", async () => {
+    const reviewed = head;
+    head = "f".repeat(40);
+    files[0] = {
+      ...FILES[0],
+      additions: 6,
+      changes: 6,
+      patch: `${PATCH.replace("+1,7", "+1,9")}\n+\n+export const half = (a: number) => ratio(a, 2);`,
+    };
+    const before = posts().length;
+    const run = await runAction({
+      event: "pull_request",
+      payload: webhookExample("pull_request", "synchronize"),
+      env: inputs(),
+    });
+    expect(run.log).not.toContain("::warning");
+    expect(run.code).toBe(0);
+    expect(github.requests.some((request) => request.path.includes(`/compare/${reviewed}...${head}`))).toBe(
+      true,
+    );
+    expect(posts()).toHaveLength(before + 1);
+    const body = posts().at(-1)?.body as { commit_id: string; body: string };
+    expect(body.commit_id).toBe(head);
+    expect(body.body).toContain(
+      `Reviewed what changed since ${reviewed.slice(0, 7)}, the last commit reviewed.`,
+    );
+    expect(run.summary).toContain(`| reviewed since | \`${reviewed.slice(0, 7)}\` |`);
+    // What the model saw is the pushed line's hunk.
+    expect(JSON.stringify(deepseek.requests.at(-1)?.body)).toContain("export const half");
   });
 
   it("on /review from a collaborator, reviews the whole pull request again and fails on fail-on", async () => {
