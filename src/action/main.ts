@@ -1,5 +1,6 @@
 import { ActionInputError } from "./read-action-context.js";
 import { runAction } from "./run-action.js";
+import { errorCommand } from "./workflow-command.js";
 
 /** The Action's entry (bundled to dist/action/index.js by `npm run build:action`). */
 try {
@@ -9,8 +10,6 @@ try {
     error instanceof ActionInputError
       ? error.message
       : `${(error as Error).name}: ${(error as Error).message}`;
-  process.stdout.write(
-    `::error title=deepseek-review::${(message.split("\n", 1)[0] ?? "").replace(/%/g, "%25").replace(/\r/g, "%0D")}\n`,
-  );
+  process.stdout.write(errorCommand(message));
   process.exitCode = 1;
 }

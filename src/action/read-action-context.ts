@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseReviewCommand } from "../jobs/parse-review-command.js";
+import { FAIL_ON, type FailOn } from "../review/at-or-above.js";
 import type { ReviewTrigger } from "../review/review-pull-request.js";
-import { SEVERITIES } from "../review/types.js";
 
 /** The Action's inputs, as the runner passes them: `INPUT_<NAME>` with the name upper-cased, dashes kept. */
 export function readInput(env: NodeJS.ProcessEnv, name: string): string {
@@ -124,7 +124,7 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
 export interface ActionInputs {
   model?: "flash" | "pro";
   configPath?: string;
-  failOn: (typeof SEVERITIES)[number] | "none";
+  failOn: FailOn;
   maxPrTokens?: string;
 }
 
@@ -140,16 +140,16 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
       `the model input must be flash or pro, got ${JSON.stringify(model.slice(0, 40))}`,
     );
   const failOn = readInput(env, "fail-on") || "none";
-  if (failOn !== "none" && !(SEVERITIES as readonly string[]).includes(failOn))
+  if (!(FAIL_ON as readonly string[]).includes(failOn))
     throw new ActionInputError(
-      `the fail-on input must be one of ${[...SEVERITIES, "none"].join(", ")}, got ${JSON.stringify(failOn.slice(0, 40))}`,
+      `the fail-on input must be one of ${FAIL_ON.join(", ")}, got ${JSON.stringify(failOn.slice(0, 40))}`,
     );
   const configPath = readInput(env, "config-path");
   const maxPrTokens = readInput(env, "max-pr-tokens");
   return {
     ...(model === "" ? {} : { model }),
     ...(configPath === "" ? {} : { configPath }),
-    failOn: failOn as ActionInputs["failOn"],
+    failOn: failOn as FailOn,
     ...(maxPrTokens === "" ? {} : { maxPrTokens }),
   };
 }

@@ -11,11 +11,12 @@ import { type RunResult, runReview } from "../jobs/run-review.js";
 import { proReasonFor, settingsForReview } from "../jobs/settings-for-review.js";
 import { createModelClient } from "../llm/create-model-client.js";
 import { createLimit } from "../queue/create-limit.js";
+import { atOrAbove, type FailOn } from "../review/at-or-above.js";
 import { createTokenCounter } from "../review/count-tokens.js";
-import { SEVERITIES } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
 import { ActionInputError, readActionEvent, readActionInputs, readInput } from "./read-action-context.js";
 import { renderJobSummary } from "./render-job-summary.js";
+import { errorCommand, escapeCommand } from "./workflow-command.js";
 import { writeOutputs, writeSummary } from "./write-env-files.js";
 
 /** The login of the workflow's `GITHUB_TOKEN`: the Action's own reviews (and records) are that user's. */
@@ -124,25 +125,15 @@ export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo): Promise<n
   return exitCode(result, inputs.failOn, io);
 }
 
-function exitCode(
-  result: RunResult,
-  failOn: ReturnType<typeof readActionInputs>["failOn"],
-  io: ActionIo,
-): number {
+function exitCode(result: RunResult, failOn: FailOn, io: ActionIo): number {
   if (result.status === "failed") {
-    io.write(
-      `::error title=deepseek-review::The review failed: ${oneLine(result.reason ?? "unknown reason")}\n`,
-    );
+    io.write(errorCommand(`The review failed: ${result.reason ?? "unknown reason"}`));
     return 1;
   }
-  if (failOn === "none") return 0;
-  const rank = SEVERITIES.indexOf(failOn);
-  const over = (result.outcome?.findings ?? []).filter(
-    (finding) => SEVERITIES.indexOf(finding.severity) <= rank,
-  );
+  const over = atOrAbove(result.outcome?.findings ?? [], failOn);
   if (over.length === 0) return 0;
   io.write(
-    `::error title=deepseek-review::${over.length} finding${over.length === 1 ? "" : "s"} at or above ${failOn} (fail-on)\n`,
+    errorCommand(`${over.length} finding${over.length === 1 ? "" : "s"} at or above ${failOn} (fail-on)`),
   );
   return 1;
 }
@@ -177,13 +168,4 @@ function createActionLog(io: ActionIo): Logger {
     warn: (obj, msg) => line("::warning title=deepseek-review::", obj, msg),
     error: (obj, msg) => line("::error title=deepseek-review::", obj, msg),
   };
-}
-
-/** A workflow command's message: `%`, CR and LF escaped as the runner expects. */
-function escapeCommand(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-function oneLine(text: string): string {
-  return escapeCommand(text.split("\n", 1)[0] ?? "");
 }

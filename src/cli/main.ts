@@ -1,14 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
+import { FAIL_ON } from "../review/at-or-above.js";
 import { SEVERITIES } from "../review/types.js";
-import {
-  EXIT,
-  FAIL_ON,
-  FORMATS,
-  type ReviewCommandOptions,
-  runReviewCommand,
-  VERSION,
-} from "./run-review-command.js";
+import { EXIT, FORMATS, type ReviewCommandOptions, runReviewCommand, VERSION } from "./run-review-command.js";
 
 /**
  * `deepseek-review`: the App's review pipeline on a local checkout. Arguments are parsed by commander; a usage

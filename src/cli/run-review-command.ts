@@ -11,11 +11,11 @@ import { proReasonFor, settingsForReview } from "../jobs/settings-for-review.js"
 import { createModelClient } from "../llm/create-model-client.js";
 import type { ModelClient } from "../llm/types.js";
 import { createLimit } from "../queue/create-limit.js";
+import { atOrAbove, type FailOn } from "../review/at-or-above.js";
 import { createTokenCounter } from "../review/count-tokens.js";
 import { compareFindings } from "../review/place-comments.js";
 import { type ChunkPlan, planChunksInline } from "../review/plan-chunks.js";
 import { type ReviewOutcome, reviewPullRequest } from "../review/review-pull-request.js";
-import { SEVERITIES, type Severity } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
 import type { CliReport } from "./cli-report.js";
 import { createLocalGateway } from "./create-local-gateway.js";
@@ -32,8 +32,6 @@ import { UsageError } from "./usage-error.js";
 
 export const FORMATS = ["text", "json", "markdown", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
-export const FAIL_ON = [...SEVERITIES, "none"] as const;
-export type FailOn = (typeof FAIL_ON)[number];
 
 export interface ReviewCommandOptions {
   base?: string;
@@ -174,7 +172,7 @@ async function review(options: ReviewCommandOptions, io: CliIo): Promise<number>
     );
     return EXIT.error;
   }
-  return atOrAbove(report.findings, options.failOn) ? EXIT.findings : EXIT.ok;
+  return atOrAbove(report.findings, options.failOn).length > 0 ? EXIT.findings : EXIT.ok;
 }
 
 /** The environment, with the key asked for only when the model will be called. */
@@ -334,12 +332,6 @@ async function emit(options: ReviewCommandOptions, io: CliIo, renderWith: (paint
   const colour = io.stdout.isTTY === true && (io.env.NO_COLOR ?? "") === "";
   const paint: Paint = colour ? (format, text) => styleText(format, text, { validateStream: false }) : plain;
   io.stdout.write(renderWith(paint));
-}
-
-function atOrAbove(findings: readonly { severity: Severity }[], failOn: FailOn): boolean {
-  if (failOn === "none") return false;
-  const rank = SEVERITIES.indexOf(failOn);
-  return findings.some((finding) => SEVERITIES.indexOf(finding.severity) <= rank);
 }
 
 /** Warnings of the pipeline (a dropped finding, a chunk not reviewed) as plain stderr lines; the rest is quiet. */
