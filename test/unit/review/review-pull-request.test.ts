@@ -255,6 +255,11 @@ describe("reviewPullRequest", () => {
         filesSkipped: 0,
         failures: [{ paths: ["src/b.ts"], reason: "the DeepSeek balance is exhausted", retryable: false }],
         failed: false,
+        // The findings shown, for the CLI's and the Action's reports: the two posted inline.
+        findings: [
+          expect.objectContaining({ path: "src/a.ts", line: 2 }),
+          expect.objectContaining({ path: "src/c.ts", line: 2 }),
+        ],
       });
     });
   });
