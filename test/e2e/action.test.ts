@@ -319,4 +319,16 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     expect(run.code).toBe(1);
     expect(run.log.trim()).toMatch(/^::error title=deepseek-review::the deepseek-api-key input is empty/);
   });
+
+  it("refuses a max-pr-tokens input that is not a number, naming the input", async () => {
+    const run = await runAction({
+      event: "pull_request",
+      payload: webhookExample("pull_request", "opened"),
+      env: { ...inputs(), "INPUT_MAX-PR-TOKENS": "lots" },
+    });
+    expect(run.code).toBe(1);
+    expect(run.log.trim()).toBe(
+      "::error title=deepseek-review::the max-pr-tokens input must be a whole number",
+    );
+  });
 });

@@ -1,0 +1,50 @@
+import { rmSync } from "node:fs";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runReviewCommand } from "../../../src/cli/run-review-command.js";
+import { createGitRepo } from "../../helpers/run-cli.js";
+
+function io(params: { cwd: string; isTTY: boolean; env?: Record<string, string> }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: { isTTY: params.isTTY, write: (text: string) => out.push(text) },
+      stderr: { isTTY: false, write: (text: string) => err.push(text) },
+      stdin: Readable.from([]),
+      env: params.env ?? {},
+      cwd: params.cwd,
+    },
+  };
+}
+
+const options = { base: "main", dryRun: true, format: "text", failOn: "none", quiet: true } as const;
+
+describe("the CLI's colours", () => {
+  let repo: ReturnType<typeof createGitRepo>;
+  beforeAll(() => {
+    repo = createGitRepo({ "a.ts": "export const a = 1;\n" });
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.commit({ "a.ts": "export const a = 2;\n" }, "Change a");
+  });
+  afterAll(() => rmSync(repo.dir, { recursive: true, force: true }));
+
+  it("colours the report on a terminal", async () => {
+    const run = io({ cwd: repo.dir, isTTY: true });
+    expect(await runReviewCommand(options, run.io)).toBe(0);
+    expect(run.out.join("")).toContain("\u001b[1mDry run of main...HEAD");
+  });
+
+  it.each([
+    ["off a terminal", false, {}],
+    ["with NO_COLOR", true, { NO_COLOR: "1" }],
+  ])("writes plain text %s", async (_name, isTTY, env) => {
+    const run = io({ cwd: repo.dir, isTTY, env });
+    expect(await runReviewCommand(options, run.io)).toBe(0);
+    const text = run.out.join("");
+    expect(text).toContain("Dry run of main...HEAD");
+    expect(text).not.toContain("\u001b");
+  });
+});
