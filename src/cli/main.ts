@@ -21,7 +21,12 @@ export function createProgram(run: (options: ReviewCommandOptions) => Promise<nu
     .description("Review the changes between two commits (or a diff file) and print the findings.")
     .option("--base <ref>", "the commit to compare with (default: origin/HEAD, main or master)")
     .option("--head <ref>", "the commit to review (default: HEAD)")
-    .option("--diff <file>", "review a unified diff from a file, or - for standard input, instead of git")
+    .addOption(
+      new Option(
+        "--diff <file>",
+        "review a unified diff from a file, or - for standard input, instead of git",
+      ).conflicts(["base", "head"]),
+    )
     .option(
       "--dry-run",
       "show the files, the skips, the chunk plan and the estimated cost; no key, no network",

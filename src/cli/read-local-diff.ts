@@ -142,8 +142,16 @@ async function readStream(stream: Readable): Promise<string> {
 type Git = (args: string[]) => Promise<string>;
 
 async function runGit(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run("git", args, { cwd, maxBuffer: MAX_DIFF_BYTES, encoding: "utf8" });
-  return stdout;
+  try {
+    const { stdout } = await run("git", args, { cwd, maxBuffer: MAX_DIFF_BYTES, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
+      throw new UsageError(
+        `the diff is larger than ${MAX_DIFF_BYTES / 1024 / 1024} MiB: narrow it with --base`,
+      );
+    throw error;
+  }
 }
 
 async function resolve(git: Git, ref: string, option: string): Promise<string> {

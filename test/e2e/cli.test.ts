@@ -235,10 +235,11 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
   it("exits with 2 on a usage mistake or a configuration problem, with one line each", async () => {
     const config = join(repo.dir, "..", `bad-config-${process.pid}.yml`);
     writeFileSync(config, "min_severity: loud\n");
-    const [unknownRef, badFormat, badConfig] = await Promise.all([
+    const [unknownRef, badFormat, badConfig, both] = await Promise.all([
       runCli({ args: ["review", "--base", "no-such-branch"], cwd: repo.dir, env }),
       runCli({ args: ["review", "--format", "xml"], cwd: repo.dir, env }),
       runCli({ args: ["review", "--base", "main", "--config", config], cwd: repo.dir, env }),
+      runCli({ args: ["review", "--diff", "-", "--base", "main"], cwd: repo.dir, env }),
     ]);
     rmSync(config);
     expect(unknownRef).toMatchObject({
@@ -249,6 +250,11 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     expect(badFormat.stderr).toMatch(
       /^deepseek-review: error: option '--format <format>' argument 'xml' is invalid/,
     );
+    expect(both).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "deepseek-review: error: option '--diff <file>' cannot be used with option '--base <ref>'\n",
+    });
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(
       /^deepseek-review: error: .*bad-config-\d+\.yml: min_severity: expected one of/,
