@@ -5,24 +5,24 @@ import { styleText } from "node:util";
 import { EnvError, readEnv } from "../config/env.js";
 import type { ConfigProblem } from "../config/repo-config.js";
 import { settingsFromEnv } from "../config/settings-from-env.js";
-import { createSpendMeter, type SpendMeter } from "../cost/spend-meter.js";
-import type { FileDiff } from "../diff/types.js";
+import { createSpendMeter } from "../cost/spend-meter.js";
 import { proReasonFor, settingsForReview } from "../jobs/settings-for-review.js";
 import { createModelClient } from "../llm/create-model-client.js";
 import type { ModelClient } from "../llm/types.js";
 import { createLimit } from "../queue/create-limit.js";
 import { atOrAbove, type FailOn } from "../review/at-or-above.js";
 import { createTokenCounter } from "../review/count-tokens.js";
-import { compareFindings } from "../review/place-comments.js";
 import { type ChunkPlan, planChunksInline } from "../review/plan-chunks.js";
 import { type ReviewOutcome, reviewPullRequest } from "../review/review-pull-request.js";
 import type { Logger } from "../runtime/types.js";
+import { buildCliReport } from "./build-cli-report.js";
 import type { CliReport } from "./cli-report.js";
 import { createLocalGateway } from "./create-local-gateway.js";
 import { createProgress, type ProgressStream } from "./create-progress.js";
+import { createProgressMeter, DryRunStop } from "./create-progress-meter.js";
 import { estimatePlan } from "./estimate-plan.js";
 import { loadLocalConfig } from "./load-local-config.js";
-import { type LocalDiff, readLocalDiff } from "./read-local-diff.js";
+import { readLocalDiff } from "./read-local-diff.js";
 import { renderDryRun, renderDryRunJson } from "./render-dry-run.js";
 import { renderJsonReport } from "./render-json-report.js";
 import { renderMarkdownReport } from "./render-markdown-report.js";
@@ -57,11 +57,6 @@ export interface CliIo {
 
 /** Exit codes: nothing at or above `--fail-on`; findings at or above it; a usage, configuration or API error. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
-
-/** The dry run stops the real pipeline where the spend meter would admit the plan: no model call can follow. */
-class DryRunStop extends Error {
-  override name = "DryRunStop";
-}
 
 /**
  * `deepseek-review review`: the App's pipeline on a local diff. Reads the diff and the configuration, plans, and
@@ -109,7 +104,7 @@ async function review(options: ReviewCommandOptions, io: CliIo): Promise<number>
   const planner = planChunksInline(countTokens);
   let plan: ChunkPlan | undefined;
   const github = createLocalGateway(diff);
-  const meter = progressMeter({
+  const meter = createProgressMeter({
     inner: createSpendMeter({ prices: settings.prices }),
     progress,
     dryRun: options.dryRun,
@@ -162,7 +157,7 @@ async function review(options: ReviewCommandOptions, io: CliIo): Promise<number>
     return EXIT.ok;
   }
   if (outcome === undefined) throw new Error("the review ended without an outcome");
-  const report = await toReport({ diff, plan, outcome, captured: github.captured() });
+  const report = await buildCliReport({ diff, plan, outcome, captured: github.captured() });
   await emit(options, io, (paint) => render(report, options.format, paint));
   if (outcome.failures.length > 0) {
     const failure = outcome.failures[0];
@@ -205,44 +200,6 @@ const refuseCalls: ModelClient = {
   complete: () => Promise.reject(new Error("a dry run calls no model")),
 };
 
-/** The spend meter with progress on every answer; in a dry run, it stops the review at the plan's admission. */
-function progressMeter(params: {
-  inner: SpendMeter;
-  progress: ReturnType<typeof createProgress>;
-  dryRun: boolean;
-}): SpendMeter {
-  const { inner, progress } = params;
-  let done = 0;
-  return {
-    wrap(client) {
-      const wrapped = inner.wrap(client);
-      return {
-        async complete(request) {
-          try {
-            return await wrapped.complete(request);
-          } finally {
-            done++;
-            const totals = inner.totals();
-            const usage = totals.usage;
-            progress.update({
-              done,
-              tokens: usage.promptCacheHitTokens + usage.promptCacheMissTokens + usage.completionTokens,
-              costUsd: totals.costUsd,
-            });
-          }
-        },
-      };
-    },
-    async admitPlan(calls) {
-      if (params.dryRun) throw new DryRunStop();
-      progress.start(calls.length);
-      return inner.admitPlan(calls);
-    },
-    totals: () => inner.totals(),
-    close: () => inner.close(),
-  };
-}
-
 /** A configuration the App would use with problems is refused here: the CLI's user is the one who can fix it. */
 function refuseConfigProblems(problems: ConfigProblem[], path: string | undefined): void {
   const fatal = problems.filter((problem) => problem.key !== "_extends");
@@ -251,61 +208,6 @@ function refuseConfigProblems(problems: ConfigProblem[], path: string | undefine
   const more =
     fatal.length > 1 ? ` (and ${fatal.length - 1} more problem${fatal.length > 2 ? "s" : ""})` : "";
   throw new UsageError(`${path ?? "configuration"}: ${first.key}: ${first.message}${more}`);
-}
-
-async function toReport(params: {
-  diff: LocalDiff;
-  plan: ChunkPlan;
-  outcome: ReviewOutcome;
-  captured: ReturnType<ReturnType<typeof createLocalGateway>["captured"]>;
-}): Promise<CliReport> {
-  const { diff, plan, outcome } = params;
-  const findings = [...(outcome.findings ?? [])].sort(compareFindings);
-  const contents = new Map<string, string[]>();
-  for (const path of new Set(findings.map((finding) => finding.path))) {
-    const text = await diff.readFile?.(path);
-    if (text !== undefined) contents.set(path, text.split("\n"));
-  }
-  const diffs = new Map(plan.diffs.map((one) => [one.path, one]));
-  return {
-    source: diff.source,
-    headSha: diff.pr.headSha,
-    baseSha: diff.pr.baseSha,
-    model: outcome.models.map((one) => one.model).join(", ") || outcome.model,
-    requests: outcome.requests,
-    usage: outcome.usage,
-    costUsd: outcome.costUsd,
-    filesReviewed: outcome.filesReviewed,
-    skipped: [...plan.skipped, ...plan.overBudget],
-    failures: outcome.failures,
-    findings,
-    review: { body: params.captured?.body ?? "", comments: params.captured?.comments ?? [] },
-    code: (path, first, last) => codeLines({ file: contents.get(path), diff: diffs.get(path), first, last }),
-  };
-}
-
-/** Lines `first`..`last` of the new file: from the whole file when known, else from the diff's new-side lines. */
-function codeLines(params: {
-  file: string[] | undefined;
-  diff: FileDiff | undefined;
-  first: number;
-  last: number;
-}) {
-  const out: { line: number; text: string }[] = [];
-  if (params.file !== undefined) {
-    for (let line = params.first; line <= params.last; line++) {
-      const text = params.file[line - 1];
-      if (text !== undefined) out.push({ line, text: text.replace(/\r$/, "") });
-    }
-    return out;
-  }
-  for (const hunk of params.diff?.hunks ?? []) {
-    for (const line of hunk.lines) {
-      if (line.newLine !== undefined && line.newLine >= params.first && line.newLine <= params.last)
-        out.push({ line: line.newLine, text: line.content });
-    }
-  }
-  return out;
 }
 
 function render(report: CliReport, format: Format, paint: Paint): string {
