@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,9 @@ import { webhookExample } from "../helpers/webhook-examples.js";
 
 /** The committed bundle, as a `uses:` step runs it. */
 const BUNDLE = fileURLToPath(new URL("../../dist/action/index.js", import.meta.url));
+/** A copy of it away from the repository, so that nothing it needs can come from node_modules. */
+const ALONE = mkdtempSync(join(tmpdir(), "deepseek-review-bundle-alone-"));
+const ALONE_BUNDLE = join(ALONE, "index.js");
 
 const PATCH = [
   "@@ -1,3 +1,7 @@",
@@ -88,7 +91,11 @@ async function runAction(params: {
     ...params.env,
   };
   const { code, log } = await new Promise<{ code: number | null; log: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [ALONE_BUNDLE], {
+      cwd: ALONE,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let log = "";
     child.stdout.on("data", (chunk: Buffer) => {
       log += chunk.toString("utf8");
@@ -133,6 +140,7 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     github.requests.filter((request) => request.method === "POST" && request.path.endsWith("/reviews"));
 
   beforeAll(async () => {
+    copyFileSync(BUNDLE, ALONE_BUNDLE);
     deepseek = await startFakeDeepSeek(() =>
       chatCompletion({
         content: JSON.stringify({ findings: [FINDING] }),
@@ -170,6 +178,7 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
   });
 
   afterAll(async () => {
+    rmSync(ALONE, { recursive: true, force: true });
     await deepseek?.close();
     await github?.close();
   });
