@@ -73,6 +73,8 @@ export async function runReviewCommand(options: ReviewCommandOptions, io: CliIo)
 }
 
 async function review(options: ReviewCommandOptions, io: CliIo): Promise<number> {
+  if (options.dryRun && options.format !== "text" && options.format !== "json")
+    throw new UsageError(`--dry-run writes text or json, not ${options.format}: it has no findings`);
   const env = readCliEnv(io.env, options.dryRun);
   const processSettings = settingsFromEnv(env);
   const progress = createProgress({ stream: io.stderr, quiet: options.quiet });

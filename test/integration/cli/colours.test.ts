@@ -47,4 +47,13 @@ describe("the CLI's colours", () => {
     expect(text).toContain("Dry run of main...HEAD");
     expect(text).not.toContain("\u001b");
   });
+
+  it("refuses --dry-run with a format that has findings in it", async () => {
+    const run = io({ cwd: repo.dir, isTTY: false });
+    expect(await runReviewCommand({ ...options, format: "sarif" }, run.io)).toBe(2);
+    expect(run.err).toEqual([
+      "deepseek-review: error: --dry-run writes text or json, not sarif: it has no findings\n",
+    ]);
+    expect(run.out).toEqual([]);
+  });
 });
