@@ -22,7 +22,7 @@ function io(params: { cwd: string; isTTY: boolean; env?: Record<string, string> 
 
 const options = { base: "main", dryRun: true, format: "text", failOn: "none", quiet: true } as const;
 
-describe("the CLI's colours", () => {
+describe("runReviewCommand, in-process", () => {
   let repo: ReturnType<typeof createGitRepo>;
   beforeAll(() => {
     repo = createGitRepo({ "a.ts": "export const a = 1;\n" });
