@@ -94,6 +94,8 @@ export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo): Promise<n
       if (event.trigger === "auto") {
         const decision = decideAutoReview({ pr, config });
         if (!decision.review) return { skip: decision.reason, pr };
+      } else if (!config.enabled) {
+        return { skip: "the reviewer is turned off in the repository configuration (enabled: false)", pr };
       }
       return {
         pr,

@@ -127,6 +127,17 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
+/** A `/review` comment by a collaborator on the example pull request. */
+function reviewComment(): Record<string, unknown> {
+  const pull = examplePull() as { number: number };
+  const payload = webhookExample<Record<string, unknown>>("issue_comment", "created");
+  const issue = payload.issue as Record<string, unknown>;
+  payload.issue = { ...issue, number: pull.number, pull_request: { url: "https://example.test/pulls/1" } };
+  payload.comment = { ...(payload.comment as object), body: "/review", author_association: "COLLABORATOR" };
+  payload.repository = webhookExample<Record<string, unknown>>("pull_request", "opened").repository;
+  return payload;
+}
+
 describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => {
   let deepseek: FakeDeepSeek;
   let github: Awaited<ReturnType<typeof startLocalServer>>;
@@ -149,6 +160,12 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
       }),
     );
     github = await startLocalServer((request: RecordedRequest) => {
+      // Octokit sends the file's path with its slashes encoded, as GitHub accepts it.
+      if (
+        request.method === "GET" &&
+        decodeURIComponent(request.path).includes("/contents/.github/turned-off.yml")
+      )
+        return { status: 200, body: "enabled: false\n" };
       if (request.method === "GET" && request.path.includes("/contents/"))
         return { status: 404, body: { message: "Not Found" } };
       const compare = /\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)\?/.exec(request.path);
@@ -281,11 +298,7 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
   });
 
   it("on /review from a collaborator, reviews the whole pull request again and fails on fail-on", async () => {
-    const payload = webhookExample<Record<string, unknown>>("issue_comment", "created");
-    const issue = payload.issue as Record<string, unknown>;
-    payload.issue = { ...issue, number: pull.number, pull_request: { url: "https://example.test/pulls/1" } };
-    payload.comment = { ...(payload.comment as object), body: "/review", author_association: "COLLABORATOR" };
-    payload.repository = webhookExample<Record<string, unknown>>("pull_request", "opened").repository;
+    const payload = reviewComment();
     const before = posts().length;
     const run = await runAction({
       event: "issue_comment",
@@ -297,6 +310,30 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     expect(run.log).toContain("::error title=deepseek-review::1 finding at or above major (fail-on)");
     // A command reviews the head again, whole; the outputs are this review's.
     expect(run.outputs["review-id"]).toBe(String(7_000 + before));
+  });
+
+  it("reads the configuration at config-path from GitHub: /review posts nothing where it turns the reviewer off", async () => {
+    const before = posts().length;
+    const calls = deepseek.requests.length;
+    const run = await runAction({
+      event: "issue_comment",
+      payload: reviewComment(),
+      env: { ...inputs(), "INPUT_CONFIG-PATH": ".github/turned-off.yml" },
+    });
+    expect(run.code).toBe(0);
+    expect(
+      github.requests.some((request) =>
+        decodeURIComponent(request.path).startsWith(
+          "/repos/Codertocat/Hello-World/contents/.github/turned-off.yml",
+        ),
+      ),
+    ).toBe(true);
+    expect(run.log).toContain("review.skipped");
+    expect(posts()).toHaveLength(before);
+    expect(deepseek.requests).toHaveLength(calls);
+    expect(run.summary).toContain(
+      "Not reviewed: the reviewer is turned off in the repository configuration (enabled: false).",
+    );
   });
 
   it("says plainly that a pull request from a fork cannot be reviewed, and exits 0", async () => {
