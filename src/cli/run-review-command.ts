@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { styleText } from "node:util";
 import { EnvError, readEnv } from "../config/env.js";
@@ -83,12 +84,14 @@ async function review(options: ReviewCommandOptions, io: CliIo): Promise<number>
     stdin: io.stdin,
     ...(options.base === undefined ? {} : { base: options.base }),
     ...(options.head === undefined ? {} : { head: options.head }),
-    ...(options.diff === undefined ? {} : { diff: options.diff }),
+    ...(options.diff === undefined
+      ? {}
+      : { diff: options.diff === "-" ? "-" : resolve(io.cwd, options.diff) }),
   });
   const loaded = await loadLocalConfig({
     root: diff.root ?? io.cwd,
     defaults: processSettings.repoDefaults,
-    ...(options.config === undefined ? {} : { path: options.config }),
+    ...(options.config === undefined ? {} : { path: resolve(io.cwd, options.config) }),
   });
   refuseConfigProblems(loaded.problems, loaded.path);
   const config = options.model === "flash" ? { ...loaded.config, model: "flash" as const } : loaded.config;
@@ -228,9 +231,11 @@ function render(report: CliReport, format: Format, paint: Paint): string {
 /** Writes the report to `--output` or stdout; colours only on a terminal's stdout, never with NO_COLOR. */
 async function emit(options: ReviewCommandOptions, io: CliIo, renderWith: (paint: Paint) => string) {
   if (options.output !== undefined) {
-    await writeFile(options.output, renderWith(plain), "utf8").catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot write ${options.output}: ${error.code ?? error.message}`);
-    });
+    await writeFile(resolve(io.cwd, options.output), renderWith(plain), "utf8").catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot write ${options.output}: ${error.code ?? error.message}`);
+      },
+    );
     return;
   }
   const colour = io.stdout.isTTY === true && (io.env.NO_COLOR ?? "") === "";

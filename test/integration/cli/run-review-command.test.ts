@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReviewCommand } from "../../../src/cli/run-review-command.js";
@@ -55,5 +56,29 @@ describe("runReviewCommand, in-process", () => {
       "deepseek-review: error: --dry-run writes text or json, not sarif: it has no findings\n",
     ]);
     expect(run.out).toEqual([]);
+  });
+
+  it("reads --diff and --config relative to its working directory", async () => {
+    writeFileSync(join(repo.dir, "change.diff"), repo.git("diff", "main...HEAD"));
+    writeFileSync(join(repo.dir, "review.yml"), "paths:\n  exclude: ['a.ts']\n");
+    const run = io({ cwd: repo.dir, isTTY: false });
+    const code = await runReviewCommand(
+      {
+        dryRun: true,
+        format: "json",
+        failOn: "none",
+        quiet: true,
+        diff: "change.diff",
+        config: "review.yml",
+      },
+      run.io,
+    );
+    expect(run.err).toEqual([]);
+    expect(code).toBe(0);
+    const plan = JSON.parse(run.out.join(""));
+    expect(plan.skipped).toEqual([
+      { path: "a.ts", reason: expect.stringContaining("excluded by configuration") },
+    ]);
+    expect(plan.requests).toEqual([]);
   });
 });
