@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
 import { FAIL_ON } from "../review/at-or-above.js";
-import { SEVERITIES } from "../review/types.js";
 import { EXIT, FORMATS, type ReviewCommandOptions, runReviewCommand, VERSION } from "./run-review-command.js";
 
 /**
@@ -42,14 +41,15 @@ export function createProgram(run: (options: ReviewCommandOptions) => Promise<nu
       "the configuration file (default: .github/deepseek-review.yml of the checkout)",
     )
     .addOption(
-      new Option(
-        "--fail-on <severity>",
-        `exit with 1 when a finding is at least this severe (${SEVERITIES.join(", ")})`,
-      )
+      new Option("--fail-on <severity>", "exit with 1 when a finding is at least this severe")
         .choices(FAIL_ON)
         .default("none"),
     )
     .option("--quiet", "no progress or warnings on standard error", false)
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a usage, configuration or API error.\nDEEPSEEK_API_KEY (not needed with --dry-run), DEEPSEEK_BASE_URL and the App's other variables apply.",
+    )
     .exitOverride()
     .action(async (options: ReviewCommandOptions) => {
       process.exitCode = await run(options);
