@@ -56,6 +56,13 @@ describe("readActionEvent", () => {
     expect(eventOf("pull_request", pullRequest("opened", head))).toMatchObject({ kind: "fork" });
   });
 
+  it("reviews a fork's pull request on pull_request_target, which runs with the base repository's token", () => {
+    expect(eventOf("pull_request_target", pullRequest("opened", "someone/Hello-World"))).toMatchObject({
+      kind: "review",
+      trigger: "auto",
+    });
+  });
+
   it("reviews the whole pull request on /review and /review pro from a collaborator", () => {
     expect(eventOf("issue_comment", comment("/review", "COLLABORATOR"))).toMatchObject({
       kind: "review",
