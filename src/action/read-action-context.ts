@@ -72,7 +72,7 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
     throw new ActionInputError("GITHUB_EVENT_PATH is not set: run this as a step of a GitHub workflow");
   const payload: unknown = JSON.parse(readFileSync(path, "utf8"));
   if (name === "pull_request" || name === "pull_request_target") {
-    const event = pullRequestEventSchema.parse(payload);
+    const event = parsePayload(pullRequestEventSchema, payload, name);
     if (event.action !== undefined && !REVIEWED_ACTIONS.has(event.action))
       return { kind: "skip", reason: `pull_request.${event.action} is not reviewed` };
     const head = event.pull_request.head.repo?.full_name;
@@ -88,7 +88,7 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
     };
   }
   if (name === "issue_comment") {
-    const event = issueCommentEventSchema.parse(payload);
+    const event = parsePayload(issueCommentEventSchema, payload, name);
     if (event.action !== undefined && event.action !== "created")
       return { kind: "skip", reason: `issue_comment.${event.action} is not a command` };
     if (event.issue.pull_request === undefined)
@@ -118,6 +118,17 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
     kind: "skip",
     reason: `the ${name || "unknown"} event is not one the Action reviews on (pull_request, issue_comment)`,
   };
+}
+
+/** The payload as the event's schema reads it; a payload GitHub would not send is one clear error. */
+function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, name: string): T {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.map(String).join(".") || "(top level)";
+  throw new ActionInputError(
+    `the ${name} event payload is not one GitHub sends: ${where}: ${issue?.message ?? "invalid"}`,
+  );
 }
 
 /** The Action's inputs other than the key, validated. */

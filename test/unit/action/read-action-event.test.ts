@@ -84,6 +84,12 @@ describe("readActionEvent", () => {
     expect(event.kind === "skip" ? event.reason : "").toMatch(reason);
   });
 
+  it("refuses a payload GitHub would not send, saying where", () => {
+    expect(() => eventOf("pull_request", { action: "opened", repository: {} })).toThrow(
+      /^the pull_request event payload is not one GitHub sends: repository\.full_name: /,
+    );
+  });
+
   it("skips a comment on an issue, and events it does not review", () => {
     const payload = comment("/review", "OWNER");
     payload.issue = { ...(payload.issue as object), pull_request: undefined };
