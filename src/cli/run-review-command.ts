@@ -94,6 +94,12 @@ async function review(options: ReviewCommandOptions, io: CliIo): Promise<number>
     ...(options.config === undefined ? {} : { path: resolve(io.cwd, options.config) }),
   });
   refuseConfigProblems(loaded.problems, loaded.path);
+  if (!options.quiet) {
+    for (const problem of loaded.problems)
+      io.stderr.write(
+        `deepseek-review: warning: ${loaded.path ?? "configuration"}: ${problem.key}: ${problem.message}\n`,
+      );
+  }
   const config = options.model === "flash" ? { ...loaded.config, model: "flash" as const } : loaded.config;
   const settings = settingsForReview({
     process: processSettings,

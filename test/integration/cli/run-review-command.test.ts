@@ -81,4 +81,20 @@ describe("runReviewCommand, in-process", () => {
     ]);
     expect(plan.requests).toEqual([]);
   });
+
+  it("warns that _extends is not followed, and reviews on the file's own keys", async () => {
+    writeFileSync(join(repo.dir, "extends.yml"), "_extends: other-repo\npaths:\n  exclude: ['a.ts']\n");
+    const run = io({ cwd: repo.dir, isTTY: false });
+    const code = await runReviewCommand(
+      { base: "main", dryRun: true, format: "json", failOn: "none", quiet: false, config: "extends.yml" },
+      run.io,
+    );
+    expect(code).toBe(0);
+    expect(run.err).toContain(
+      `deepseek-review: warning: ${join(repo.dir, "extends.yml")}: _extends: names another repository's file, which the CLI does not read\n`,
+    );
+    expect(JSON.parse(run.out.join("")).skipped).toEqual([
+      { path: "a.ts", reason: expect.stringContaining("excluded by configuration") },
+    ]);
+  });
 });
