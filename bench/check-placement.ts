@@ -7,12 +7,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { splitGitDiff } from "../src/diff/split-git-diff.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { reviewPullRequest } from "../src/review/review-pull-request.js";
 import type { ReviewComment } from "../src/review/types.js";
 import { createRecordingGateway, reviewSettings } from "../test/helpers/fakes.js";
 import { createLineSprayModel, findMisplacedComments } from "../test/helpers/placement-oracle.js";
-import { splitGitDiff } from "../test/helpers/split-git-diff.js";
 
 const [name, from, to] = process.argv.slice(2);
 if (!name || !from || !to) {

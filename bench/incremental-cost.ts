@@ -11,12 +11,12 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatUsd } from "../src/cost/compute-cost.js";
+import { splitGitDiff } from "../src/diff/split-git-diff.js";
 import type { ModelClient } from "../src/llm/types.js";
 import { SYSTEM_PROMPT } from "../src/review/build-prompt.js";
 import { createTokenCounter } from "../src/review/count-tokens.js";
 import { reviewPullRequest } from "../src/review/review-pull-request.js";
 import { createRecordingGateway, ownReviewOf, reviewSettings } from "../test/helpers/fakes.js";
-import { splitGitDiff } from "../test/helpers/split-git-diff.js";
 
 const OUTPUT_TOKENS = 300;
 const [name, base, reviewed, head] = process.argv.slice(2);

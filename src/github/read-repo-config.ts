@@ -23,6 +23,8 @@ export interface ReadRepoConfigParams {
   repo: string;
   /** Owners whose repositories `_extends` may name besides `owner` itself (the operator's allow-list). */
   extendsOwners?: readonly string[];
+  /** The file's path in the repository; default `CONFIG_PATH` (the Action's `config-path` input may name another). */
+  path?: string;
 }
 
 /**
@@ -36,9 +38,10 @@ export async function readRepoConfig(
   params: ReadRepoConfigParams,
 ): Promise<{ raw: unknown; problems: ConfigProblem[] }> {
   const problems: ConfigProblem[] = [];
-  let file = await readConfigFile(octokit, { owner: params.owner, repo: params.repo, path: CONFIG_PATH });
+  const path = params.path ?? CONFIG_PATH;
+  let file = await readConfigFile(octokit, { owner: params.owner, repo: params.repo, path });
   if (file === undefined && params.repo !== ".github") {
-    file = await readConfigFile(octokit, { owner: params.owner, repo: ".github", path: CONFIG_PATH });
+    file = await readConfigFile(octokit, { owner: params.owner, repo: ".github", path });
   }
   if (file === undefined) return { raw: null, problems };
   const layers: unknown[] = [];
@@ -121,8 +124,13 @@ async function readConfigFile(octokit: Octokit, target: ExtendsTarget): Promise<
   if (typeof data !== "string") {
     throw new ConfigFileError(`${describe(target)} is a directory or a submodule, not a file`);
   }
+  return parseConfigText(data, describe(target));
+}
+
+/** A configuration file's text as YAML (null when empty), within the size cap; `name` says which file in errors. */
+export function parseConfigText(data: string, name: string): unknown {
   if (Buffer.byteLength(data, "utf8") > MAX_CONFIG_BYTES) {
-    throw new ConfigFileError(`${describe(target)} is larger than ${MAX_CONFIG_BYTES / 1024} KB`);
+    throw new ConfigFileError(`${name} is larger than ${MAX_CONFIG_BYTES / 1024} KB`);
   }
   try {
     return parse(data, { maxAliasCount: 100, prettyErrors: true, logLevel: "error" }) ?? null;

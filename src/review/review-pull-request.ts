@@ -176,6 +176,8 @@ export interface ReviewOutcome {
    * would list them again), shown in the check run instead.
    */
   notInline?: { path: string; line: number; severity: Severity; title: string }[];
+  /** The findings the review shows, inline then in the body (for the CLI's and the Action's own reports). */
+  findings?: Finding[];
   /** What the verification pass did and cost, when it ran. */
   verification?: VerificationOutcome;
 }
@@ -436,6 +438,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     failures,
     failed: reviews.every(({ review }) => review.answered === 0),
     findingsBySeverity: countSeverities(findings),
+    findings: [...placed.comments, ...placed.notInline].map((one) => one.finding),
     notes: sections,
     reviewed: reviewed(complete),
     ...(incrementalSince === undefined ? {} : { incrementalSince }),

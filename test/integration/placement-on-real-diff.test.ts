@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { splitGitDiff } from "../../src/diff/split-git-diff.js";
 import { estimateTokens } from "../../src/review/count-tokens.js";
 import { reviewPullRequest } from "../../src/review/review-pull-request.js";
 import type { ReviewComment } from "../../src/review/types.js";
 import { createRecordingGateway, reviewSettings } from "../helpers/fakes.js";
 import { createLineSprayModel, findMisplacedComments } from "../helpers/placement-oracle.js";
-import { splitGitDiff } from "../helpers/split-git-diff.js";
 
 const FIXTURE = new URL("../fixtures/npm/semver-7.5.4-7.6.3/", import.meta.url);
 const read = (side: "old" | "new") => (path: string) =>

@@ -258,6 +258,11 @@ describe("reviewPullRequest", () => {
         findingsBySeverity: { critical: 0, major: 2, minor: 0, nit: 0 },
         notes: [expect.stringContaining("Not every file could be reviewed")],
         reviewed: { head: HEAD_SHA, base: pr.baseSha, complete: false },
+        // The findings shown, for the CLI's and the Action's reports: the two posted inline.
+        findings: [
+          expect.objectContaining({ path: "src/a.ts", line: 2 }),
+          expect.objectContaining({ path: "src/c.ts", line: 2 }),
+        ],
       });
     });
   });

@@ -1,8 +1,9 @@
-import type { PullRequestFile } from "../../src/review/types.js";
+import type { PullRequestFile } from "../review/types.js";
 
 /**
- * Splits `git diff` output into files shaped like GitHub's `pulls.listFiles` items: `patch` is the text
- * from the first `@@` of each file, as GitHub sends it; binary files have no patch.
+ * Splits `git diff` output (the CLI's local diff, tests' real diffs) into files shaped like GitHub's
+ * `pulls.listFiles` items: `patch` is the text from the first `@@` of each file, as GitHub sends it; binary files
+ * have no patch. Linear in the diff's length.
  */
 export function splitGitDiff(diff: string): PullRequestFile[] {
   const files: PullRequestFile[] = [];
@@ -41,11 +42,22 @@ export function splitGitDiff(diff: string): PullRequestFile[] {
   return files;
 }
 
+/** A `---`/`+++` path without its `a/`/`b/` prefix, nor the tab git appends to a path with spaces. */
 function stripPrefix(path: string | undefined): string | undefined {
-  if (path === undefined || path === "/dev/null") return undefined;
-  return path.replace(/^[ab]\//, "");
+  if (path === undefined) return undefined;
+  const name = path.endsWith("\t") ? path.slice(0, -1) : path;
+  if (name === "/dev/null") return undefined;
+  return name.replace(/^[ab]\//, "");
 }
 
+/**
+ * The path of a `diff --git a/<path> b/<path>` line (binary and mode-only changes have no `---`/`+++` lines): the
+ * line is the same path twice, so its halves are found by length, spaces in the path included.
+ */
 function firstPath(line: string): string {
-  return line.split(" ")[1]?.replace(/^b\//, "") ?? line;
+  const half = (line.length - 5) / 2;
+  const path = line.slice(2, 2 + half);
+  if (Number.isInteger(half) && line === `a/${path} b/${path}`) return path;
+  const at = line.lastIndexOf(" b/");
+  return at === -1 ? line : line.slice(at + 3);
 }

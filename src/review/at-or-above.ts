@@ -1,0 +1,12 @@
+import { SEVERITIES, type Severity } from "./types.js";
+
+/** What fails a run on findings (the CLI's `--fail-on`, the Action's `fail-on`): a severity, or `none`. */
+export const FAIL_ON = [...SEVERITIES, "none"] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+/** The findings at least as severe as `failOn`; none for `none`. */
+export function atOrAbove<T extends { severity: Severity }>(findings: readonly T[], failOn: FailOn): T[] {
+  if (failOn === "none") return [];
+  const rank = SEVERITIES.indexOf(failOn);
+  return findings.filter((finding) => SEVERITIES.indexOf(finding.severity) <= rank);
+}
