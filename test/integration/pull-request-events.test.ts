@@ -5,6 +5,8 @@ import type { LogRecord } from "../helpers/create-test-probot.js";
 import { mockDeepSeek, mockFindings } from "../helpers/deepseek-mocks.js";
 import {
   mockAppAuth,
+  mockCheckRuns,
+  mockCompare,
   mockCreateReview,
   mockGetPullRequest,
   mockPullRequestReads,
@@ -24,6 +26,8 @@ import { webhookExample } from "../helpers/webhook-examples.js";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 /** An older commit of the branch, named by a webhook delivered late. */
 const OLD_SHA = "0123456789abcdef0123456789abcdef01234567";
+/** The base branch's head when the pull request was reviewed, before its base was switched. */
+const OLD_BASE = "0ab1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9";
 
 type PullRequestPayload = {
   action: string;
@@ -108,6 +112,37 @@ describe("pull_request.edited", () => {
 
     expect(app.records.filter((record) => record.msg === "job queued")).toEqual([]);
     expect(outcomes(app.records)).toEqual([]);
+  });
+});
+
+describe("pull_request.edited with a new base branch", () => {
+  it("reviews what the pull request's own changes gained, here nothing: no model call, no review", async () => {
+    // Reviewed at HEAD_SHA on OLD_BASE; the base branch was switched to one where the pull request changes the same
+    // lines, so GitHub's base...head diff is the same as then.
+    const payload = webhookExample<PullRequestPayload>("pull_request", "synchronize");
+    payload.action = "edited";
+    payload.changes = { base: { ref: { from: "release" }, sha: { from: OLD_BASE } } };
+    payload.pull_request.head.sha = HEAD_SHA;
+    setCurrentPull(payload.pull_request);
+    const checkRuns = mockCheckRuns();
+    mockPullRequestReads({
+      files: fixtureFiles(),
+      reviews: [ownReview({ id: 60, reviewedSha: HEAD_SHA, base: OLD_BASE })],
+    });
+    mockCompare({ base: OLD_BASE, head: HEAD_SHA, files: fixtureFiles() });
+
+    const app = await deliver(payload, "delivery-edited-base");
+
+    // test/setup.ts fails on any request no mock answers: no model call, no review posted.
+    expect(outcomes(app.records)).toEqual([
+      expect.objectContaining({
+        msg: "review.completed",
+        headSha: HEAD_SHA,
+        requests: 0,
+        quiet: expect.any(String),
+      }),
+    ]);
+    expect(checkRuns).toEqual([expect.objectContaining({ status: "completed", conclusion: "neutral" })]);
   });
 });
 
