@@ -1,4 +1,5 @@
 import { formatUsd } from "../cost/compute-cost.js";
+import { renderTextTable } from "./render-text-table.js";
 import type { CostRow } from "./summarize-ledger.js";
 
 const HEADERS = ["", "runs", "requests", "cache hit", "cache miss", "output", "cost"] as const;
@@ -14,27 +15,7 @@ export function renderCostTable(params: { title: string; rows: CostRow[]; total:
     count(row.completionTokens),
     formatUsd(row.costUsd),
   ]);
-  const widths = HEADERS.map((header, column) =>
-    Math.max(header.length, ...cells.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (row: readonly string[]) =>
-    row
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join("  ")
-      .trimEnd();
-  const rule = widths.map((width) => "-".repeat(width)).join("  ");
-  const body = cells.slice(0, -1).map(line);
-  return [
-    params.title,
-    "",
-    line(HEADERS),
-    rule,
-    ...body,
-    ...(body.length > 0 ? [rule] : []),
-    line(cells.at(-1) ?? []),
-  ].join("\n");
+  return renderTextTable({ title: params.title, headers: HEADERS, cells });
 }
 
 function count(value: number): string {

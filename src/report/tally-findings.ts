@@ -1,4 +1,5 @@
 import type { LedgerEntry, ThreadEvent } from "../store/types.js";
+import { renderTextTable } from "./render-text-table.js";
 
 /** How a findings tally may be grouped. */
 export const TALLY_GROUPINGS = ["repo", "pr", "day"] as const;
@@ -76,25 +77,5 @@ export function renderTallyTable(params: { title: string; rows: TallyRow[]; tota
     one.group,
     ...[one.posted, one.actedOn, one.dismissed, one.answered].map((value) => value.toLocaleString("en-US")),
   ]);
-  const widths = HEADERS.map((header, column) =>
-    Math.max(header.length, ...cells.map((cell) => (cell[column] ?? "").length)),
-  );
-  const line = (cell: readonly string[]) =>
-    cell
-      .map((text, column) =>
-        column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0),
-      )
-      .join("  ")
-      .trimEnd();
-  const rule = widths.map((width) => "-".repeat(width)).join("  ");
-  const body = cells.slice(0, -1).map(line);
-  return [
-    params.title,
-    "",
-    line(HEADERS),
-    rule,
-    ...body,
-    ...(body.length > 0 ? [rule] : []),
-    line(cells.at(-1) ?? []),
-  ].join("\n");
+  return renderTextTable({ title: params.title, headers: HEADERS, cells });
 }
