@@ -19,6 +19,19 @@ interface Slot {
   worker: Worker | undefined;
   job: Job | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Settles when the slot's current worker has loaded everything a plan needs (see plan-chunks-worker.ts). */
+  ready: Promise<void> | undefined;
+}
+
+/** What a worker says: it is ready (or its warm-up failed), or the answer to its plan. */
+type WorkerMessage = { ready: boolean; error?: string } | { plan?: ChunkPlan; error?: string };
+
+/** The pool's threads, for operations and tests. */
+export interface PlannerStats {
+  /** Worker threads started so far (a stopped worker's replacement counts again). */
+  started: number;
+  /** Workers that said they are ready. */
+  ready: number;
 }
 
 export interface WorkerPlannerOptions {
@@ -35,20 +48,24 @@ export interface WorkerPlannerOptions {
 /**
  * Planning reads the pull request's content (globs, masking, DeepSeek's tokenizer over the diff): seconds of CPU for
  * a large pull request, during which a process doing it on its main thread answers no webhook. This runs plans on a
- * small pool of worker threads, each started on first use. A plan that runs past the time limit rejects with
+ * small pool of worker threads. `warm()` starts them all and waits until each has loaded the tokenizer and the
+ * secret rules, so the first pull request is planned as fast as the hundredth; without it a worker starts on first
+ * use. A plan that runs past the time limit rejects with
  * `PlanTimeoutError` and its worker is stopped and replaced, so a hostile pull request costs only its own review and
  * at most one worker's time; other plans go on in the other workers or wait in the queue.
  */
 export function createWorkerPlanner(
   options: WorkerPlannerOptions = {},
-): PlanChunks & { close(): Promise<void> } {
+): PlanChunks & { warm(): Promise<void>; stats(): PlannerStats; close(): Promise<void> } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS;
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers ?? DEFAULT_PLAN_WORKERS) }, () => ({
     worker: undefined,
     job: undefined,
     timer: undefined,
+    ready: undefined,
   }));
   const queue: Job[] = [];
+  const stats: PlannerStats = { started: 0, ready: 0 };
   let closed = false;
 
   const finish = (slot: Slot, outcome: { plan: ChunkPlan } | { error: Error }) => {
@@ -62,11 +79,15 @@ export function createWorkerPlanner(
     }
     dispatch();
   };
-  /** Stops a slot's worker (its plan failed or ran out of time); the slot starts a fresh one for its next plan. */
+  /**
+   * Stops a slot's worker (its plan failed or ran out of time) and starts its successor at once, so that it warms up
+   * before the next plan rather than during it.
+   */
   const replace = (slot: Slot) => {
     const worker = slot.worker;
     slot.worker = undefined;
     void worker?.terminate();
+    if (!closed) start(slot);
   };
   const start = (slot: Slot): Worker => {
     const worker = new Worker(
@@ -74,8 +95,24 @@ export function createWorkerPlanner(
       options.execArgv === undefined ? {} : { execArgv: options.execArgv },
     );
     worker.unref();
-    worker.on("message", (message: { plan?: ChunkPlan; error?: string }) => {
+    stats.started += 1;
+    slot.worker = worker;
+    let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+    slot.ready = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // Nobody may be waiting for this worker's warm-up: its failure then surfaces on its first plan.
+    slot.ready.catch(() => undefined);
+    worker.on("message", (message: WorkerMessage) => {
       if (slot.worker !== worker) return;
+      if ("ready" in message) {
+        if (message.ready) {
+          stats.ready += 1;
+          settle?.resolve();
+        } else
+          settle?.reject(new Error(`Chunk planning worker failed to warm up: ${message.error ?? "unknown"}`));
+        return;
+      }
       if (message.plan !== undefined) finish(slot, { plan: message.plan });
       else finish(slot, { error: new Error(`Chunk planning failed: ${message.error ?? "unknown error"}`) });
     });
@@ -86,6 +123,7 @@ export function createWorkerPlanner(
       finish(slot, { error });
     });
     worker.on("exit", (code) => {
+      settle?.reject(new Error(`The chunk planning worker exited (code ${code})`));
       if (slot.worker !== worker) return;
       slot.worker = undefined;
       if (slot.job !== undefined)
@@ -99,13 +137,13 @@ export function createWorkerPlanner(
       if (slot.job !== undefined) continue;
       const job = queue.shift() as Job;
       slot.job = job;
-      slot.worker ??= start(slot);
+      const worker = slot.worker ?? start(slot);
       slot.timer = setTimeout(() => {
         replace(slot);
         finish(slot, { error: new PlanTimeoutError(timeoutMs) });
       }, timeoutMs);
       try {
-        slot.worker.postMessage({ request: job.request });
+        worker.postMessage({ request: job.request });
       } catch (error) {
         // A request that cannot be copied to the worker (not plain data) fails alone.
         finish(slot, { error: error instanceof Error ? error : new Error(String(error)) });
@@ -123,6 +161,13 @@ export function createWorkerPlanner(
       dispatch();
     });
   return Object.assign(plan, {
+    /** Starts every worker that is not running and resolves once all are ready; rejects if one fails to warm up. */
+    async warm() {
+      if (closed) throw new Error("The chunk planner is closed");
+      for (const slot of slots) if (slot.worker === undefined) start(slot);
+      await Promise.all(slots.map((slot) => slot.ready));
+    },
+    stats: () => ({ ...stats }),
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error("The chunk planner is closed"));

@@ -7,8 +7,24 @@ import { type ChunkPlanRequest, planChunks } from "../review/plan-chunks.js";
 /** Runs planChunks with DeepSeek's tokenizer and secretlint's rules, each loaded once, off the main thread. */
 const deps = { countTokens: createTokenCounter(), mask: createMasker(createSecretScanner()) };
 
+/**
+ * Everything a plan needs is loaded now, at the worker's start, not on its first plan: the tokenizer's vocabulary
+ * (about a second) and secretlint's rules (compiled on their first scan). Then the worker says it is ready; plans
+ * sent meanwhile wait in the port.
+ */
+async function warmUp(): Promise<void> {
+  deps.countTokens("const warm = up;");
+  await deps.mask(["const warm = up;"], { path: "warm-up.ts" });
+}
+
+const warm = warmUp().then(
+  () => parentPort?.postMessage({ ready: true }),
+  (error: unknown) => parentPort?.postMessage({ ready: false, error: (error as Error).message }),
+);
+
 /** One plan at a time: the pool (create-worker-planner.ts) sends the next request only after the answer. */
 parentPort?.on("message", async (message: { request: ChunkPlanRequest }) => {
+  await warm;
   try {
     parentPort?.postMessage({ plan: await planChunks(message.request, deps) });
   } catch (error) {

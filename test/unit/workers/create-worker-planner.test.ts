@@ -52,6 +52,33 @@ describe("createWorkerPlanner", () => {
     expect(fromWorker.pr.body).toBe("token [masked secret: GitHub token]");
   });
 
+  it("warms every worker before the first plan, which then starts no thread and loads nothing", async () => {
+    planner = createWorkerPlanner({ execArgv: ["--import", TSX], workers: 2 });
+    expect(planner.stats()).toEqual({ started: 0, ready: 0 });
+    await planner.warm();
+    // Each worker says ready only after it has loaded the tokenizer and run the secret rules once.
+    expect(planner.stats()).toEqual({ started: 2, ready: 2 });
+    const plans = await Promise.all([planner(request), planner(request)]);
+    expect(plans[0]).toEqual(plans[1]);
+    expect(planner.stats()).toEqual({ started: 2, ready: 2 });
+  });
+
+  it("starts a stopped worker's successor at once, so it is warm before the next plan", async () => {
+    planner = createWorkerPlanner({
+      execArgv: ["--import", TSX],
+      workerUrl: STAND_IN,
+      workers: 1,
+      timeoutMs: 1_500,
+    });
+    await planner.warm();
+    expect(planner.stats()).toEqual({ started: 1, ready: 1 });
+    await expect(planner(withTitle("spin"))).rejects.toBeInstanceOf(PlanTimeoutError);
+    expect(planner.stats().started).toBe(2);
+    await planner.warm();
+    expect((await planner(withTitle("after"))).pr.title).toBe("after");
+    expect(planner.stats()).toEqual({ started: 2, ready: 2 });
+  });
+
   it("rejects when planning fails, and keeps working afterwards", async () => {
     planner = createWorkerPlanner({ execArgv: ["--import", TSX] });
     await expect(planner({ ...request, maxChunkTokens: 0 })).rejects.toThrow(/^Chunk planning failed: /);
