@@ -64,17 +64,14 @@ export async function startApp(): Promise<void> {
     workers: env.REVIEW_PLAN_WORKERS,
     timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
   });
-  // The planning workers load DeepSeek's tokenizer and the secret rules now, beside the server's start, not on the
-  // first pull request; /readyz says ready only once they have.
+  // The first planning worker loads DeepSeek's tokenizer and the secret rules now, beside the server's start, not on
+  // the first pull request; /readyz says ready only once it has.
   const warmingUp = performance.now();
   let warm = false;
   planChunks.warm().then(
     () => {
       warm = true;
-      log.info(
-        { workers: env.REVIEW_PLAN_WORKERS, ms: Math.round(performance.now() - warmingUp) },
-        "planner.warm",
-      );
+      log.info({ ms: Math.round(performance.now() - warmingUp) }, "planner.warm");
     },
     (error: unknown) => log.error({ err: { message: (error as Error).message } }, "planner.warm_up_failed"),
   );

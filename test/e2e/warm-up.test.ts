@@ -29,7 +29,7 @@ describe("start-up warms the planning workers before saying ready", () => {
 
   afterAll(() => run?.close());
 
-  it("answers /readyz 503 until every worker has loaded the tokenizer, then 200; the first review follows", async () => {
+  it("answers /readyz 503 until the planning worker has loaded the tokenizer, then 200; the first review follows", async () => {
     const { app } = run;
     const answers: { status: number; text: string; at: number }[] = [];
     for (let polls = 0; polls < 1_500; polls += 1) {
@@ -43,7 +43,7 @@ describe("start-up warms the planning workers before saying ready", () => {
     for (const answer of answers.slice(0, -1)) expect(answer).toMatchObject({ status: 503 });
     // The workers said they were warm before the first 200 was sent (pino's time is when the line was logged).
     const warm = await app.waitForLog((line) => line.msg === "planner.warm");
-    expect(warm.workers).toBe(2);
+    expect(warm.ms).toBeGreaterThan(0);
     expect(Number(warm.time)).toBeLessThanOrEqual(ready?.at ?? 0);
 
     const response = await deliverWebhook({
