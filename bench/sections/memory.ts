@@ -1,0 +1,92 @@
+import { startBenchApp } from "../lib/bench-app.js";
+import { reviewAndWait } from "../lib/deliver.js";
+import { type Figure, MB } from "../lib/figures.js";
+import { bigFilePullRequest, manyFilesPullRequest, smallPullRequest } from "../lib/generate-diffs.js";
+
+const REVIEWS = 1_000;
+/** Reviews in flight at once during the 1,000 (the app's default REVIEW_MAX_CONCURRENT_REVIEWS is 4). */
+const AT_ONCE = 8;
+/** The stated bound: resident memory after 1,000 reviews at most this far above what it was after the first 100. */
+const GROWTH_BOUND_MB = 32;
+
+/**
+ * 6. Memory of `node dist/main.js` (VmHWM, the kernel's peak resident set, worker threads included): a 4-file PR on a
+ * fresh process; then the large mix (3,500 files of 10 changed lines, then one 30,000-line file, with
+ * REVIEW_MAX_FILE_PATCH_BYTES raised so that file is planned rather than skipped) on another; then 1,000 reviews of
+ * small PRs in one process, RSS after 100 and after 1,000.
+ */
+export async function runMemory(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  {
+    const bench = await startBenchApp({
+      files: smallPullRequest,
+      model: { completionTokens: 300 },
+      env: { LOG_LEVEL: "info" },
+    });
+    const ready = bench.rss().now;
+    await reviewAndWait(bench, 1);
+    figures.push({
+      name: "peak RSS, a 4-file PR on a fresh process",
+      value: bench.rss().peak / MB,
+      unit: "MB",
+      target: { op: "<=", value: 256 },
+      note: `${Math.round(ready / MB)} MB when ready`,
+    });
+    await bench.close();
+  }
+  {
+    const mix = [manyFilesPullRequest(), bigFilePullRequest()];
+    let current = 0;
+    const bench = await startBenchApp({
+      files: () => mix[current] ?? [],
+      model: { completionTokens: 300 },
+      env: { LOG_LEVEL: "info", REVIEW_MAX_FILE_PATCH_BYTES: "4000000" },
+    });
+    await reviewAndWait(bench, 1);
+    const afterMany = bench.rss().peak;
+    current = 1;
+    await reviewAndWait(bench, 2);
+    figures.push({
+      name: "peak RSS, the large mix (3,500 files, then a 30,000-line file)",
+      value: bench.rss().peak / MB,
+      unit: "MB",
+      target: { op: "<=", value: 400 },
+      note: `${Math.round(afterMany / MB)} MB after the 3,500 files`,
+    });
+    await bench.close();
+  }
+  {
+    const bench = await startBenchApp({
+      files: smallPullRequest,
+      model: { completionTokens: 300 },
+      env: { LOG_LEVEL: "info" },
+    });
+    let after100 = 0;
+    const started = performance.now();
+    for (let first = 1; first <= REVIEWS; first += AT_ONCE) {
+      await Promise.all(
+        Array.from({ length: Math.min(AT_ONCE, REVIEWS - first + 1) }, (_, i) =>
+          reviewAndWait(bench, first + i),
+        ),
+      );
+      if (first + AT_ONCE > 100 && after100 === 0) after100 = bench.rss().now;
+      // The app keeps its log lines only in the bench: drop them so the bench's own memory stays flat.
+      bench.app.logs.splice(0, bench.app.logs.length - 50);
+    }
+    const after = bench.rss().now;
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`  ${REVIEWS} reviews in ${seconds.toFixed(0)} s`);
+    figures.push(
+      { name: "RSS after 100 reviews in one process", value: after100 / MB, unit: "MB" },
+      {
+        name: `RSS after ${REVIEWS.toLocaleString("en-US")} reviews in one process`,
+        value: after / MB,
+        unit: "MB",
+        target: { op: "<=", value: Math.round(after100 / MB) + GROWTH_BOUND_MB },
+        note: `bound: at most ${GROWTH_BOUND_MB} MB above the RSS after 100 reviews; peak ${Math.round(bench.rss().peak / MB)} MB`,
+      },
+    );
+    await bench.close();
+  }
+  return figures;
+}

@@ -1,0 +1,59 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Figure, MB, median } from "../lib/figures.js";
+import { generatedDiff } from "../lib/generate-diffs.js";
+import { CACHE_DIR, labelOf, loadRealDiff, REAL_DIFFS } from "../lib/real-diffs.js";
+
+const CHILD = fileURLToPath(new URL("../lib/throughput-child.mjs", import.meta.url));
+
+/**
+ * 1. Pipeline throughput: parse → skip → mask → chunk → prompt on the real diffs and a generated 100,000-line diff,
+ * each in a fresh process (`node bench/lib/throughput-child.mjs`, the built pipeline), median of `runs` runs.
+ */
+export async function runThroughput(params: { runs: number }): Promise<Figure[]> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const inputs = [
+    ...REAL_DIFFS.map((diff) => ({ label: labelOf(diff), files: loadRealDiff(diff), target: false })),
+    { label: "generated 100,000 lines", files: generatedDiff(100_000), target: true },
+  ];
+  const figures: Figure[] = [];
+  for (const input of inputs) {
+    const path = join(CACHE_DIR, `throughput-${input.label.replace(/\W+/g, "-")}.json`);
+    writeFileSync(path, JSON.stringify(input.files));
+    const output = execFileSync(process.execPath, [CHILD, path, String(params.runs)], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    const result = JSON.parse(output.trim().split("\n").at(-1) as string) as {
+      times: number[];
+      changedLines: number;
+      chunks: number;
+      diffTokens: number;
+      peakRss: number;
+      rssLoaded: number;
+    };
+    const ms = median(result.times);
+    const note = `${result.changedLines.toLocaleString("en-US")} changed lines, ${result.chunks} chunks, ${result.diffTokens.toLocaleString("en-US")} diff tokens; runs ${result.times.map((t) => Math.round(t)).join(", ")} ms`;
+    console.log(`  ${input.label}: ${note}`);
+    figures.push(
+      {
+        name: `${input.label}: planning + prompts`,
+        value: ms,
+        unit: "ms",
+        ...(input.target ? { target: { op: "<" as const, value: 2_000 } } : {}),
+        note,
+      },
+      { name: `${input.label}: throughput`, value: result.changedLines / (ms / 1000), unit: "lines/s" },
+      {
+        name: `${input.label}: peak RSS of the planning process`,
+        value: result.peakRss / MB,
+        unit: "MB",
+        ...(input.target ? { target: { op: "<" as const, value: 300 } } : {}),
+        note: `${Math.round(result.rssLoaded / MB)} MB once the tokenizer and secret rules are loaded`,
+      },
+    );
+  }
+  return figures;
+}
