@@ -90,7 +90,20 @@ for (const section of selected) {
   console.log(`\n## ${section.title}`);
   const started = new Date();
   const loadBefore = machine().load;
-  const figures = await section.run({ runs });
+  let figures: Figure[];
+  try {
+    figures = await section.run({ runs });
+  } catch (error) {
+    console.error(error);
+    figures = [
+      {
+        name: `the section failed: ${(error as Error).message}`,
+        value: 1,
+        unit: "",
+        target: { op: "<=", value: 0 },
+      },
+    ];
+  }
   for (const figure of figures) {
     if (!meets(figure)) missed += 1;
     const target = formatTarget(figure);

@@ -29,14 +29,19 @@ const OUTCOME = /^review\.(completed|failed|skipped)$/;
  * Delivers `pull_request.opened` for `number` and waits for that pull request's outcome line (the log must be at
  * level info); the wall time in ms. Throws unless the review completed.
  */
-export async function reviewAndWait(bench: BenchApp, number: number, timeoutMs = 300_000): Promise<number> {
+export async function reviewAndWait(
+  bench: BenchApp,
+  number: number,
+  installation = 1,
+  timeoutMs = 300_000,
+): Promise<number> {
   const started = performance.now();
   deliveries += 1;
   const ack = await deliverWebhook({
     port: bench.port,
     event: "pull_request",
     id: `bench-${process.pid}-${deliveries}`,
-    payload: openedPayload(number),
+    payload: openedPayload(number, installation),
   });
   if (ack.status >= 300) throw new Error(`the webhook was answered ${ack.status}`);
   const outcome = await bench.app.waitForLog(

@@ -1,9 +1,12 @@
-import { startBenchApp } from "../lib/bench-app.js";
+import { type BenchApp, startBenchApp } from "../lib/bench-app.js";
 import { reviewAndWait } from "../lib/deliver.js";
 import { type Figure, MB } from "../lib/figures.js";
 import { bigFilePullRequest, manyFilesPullRequest, smallPullRequest } from "../lib/generate-diffs.js";
 
 const REVIEWS = 1_000;
+/** Spread over this many installations (a repository each), as many users would: 20 reviews each, within the
+ * default hourly call ceilings per repository (300) and installation (1,000). */
+const REPOSITORIES = 50;
 /** Reviews in flight at once during the 1,000 (the app's default REVIEW_MAX_CONCURRENT_REVIEWS is 4). */
 const AT_ONCE = 8;
 /** The stated bound: resident memory after 1,000 reviews at most this far above what it was after the first 100. */
@@ -15,33 +18,43 @@ const GROWTH_BOUND_MB = 32;
  * REVIEW_MAX_FILE_PATCH_BYTES raised so that file is planned rather than skipped) on another; then 1,000 reviews of
  * small PRs in one process, RSS after 100 and after 1,000.
  */
-export async function runMemory(): Promise<Figure[]> {
-  const figures: Figure[] = [];
-  {
-    const bench = await startBenchApp({
-      files: smallPullRequest,
-      model: { completionTokens: 300 },
-      env: { LOG_LEVEL: "info" },
-    });
-    const ready = bench.rss().now;
-    await reviewAndWait(bench, 1);
-    figures.push({
-      name: "peak RSS, a 4-file PR on a fresh process",
-      value: bench.rss().peak / MB,
-      unit: "MB",
-      target: { op: "<=", value: 256 },
-      note: `${Math.round(ready / MB)} MB when ready`,
-    });
+/** Runs `use` on a fresh app process and stops the process afterwards, whatever happens. */
+async function withApp<T>(
+  params: Parameters<typeof startBenchApp>[0],
+  use: (bench: BenchApp) => Promise<T>,
+): Promise<T> {
+  const bench = await startBenchApp(params);
+  try {
+    return await use(bench);
+  } finally {
     await bench.close();
   }
-  {
-    const mix = [manyFilesPullRequest(), bigFilePullRequest()];
-    let current = 0;
-    const bench = await startBenchApp({
-      files: () => mix[current] ?? [],
-      model: { completionTokens: 300 },
-      env: { LOG_LEVEL: "info", REVIEW_MAX_FILE_PATCH_BYTES: "4000000" },
-    });
+}
+
+export async function runMemory(): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  await withApp(
+    { files: smallPullRequest, model: { completionTokens: 300 }, env: { LOG_LEVEL: "info" } },
+    async (bench) => {
+      const ready = bench.rss().now;
+      await reviewAndWait(bench, 1);
+      figures.push({
+        name: "peak RSS, a 4-file PR on a fresh process",
+        value: bench.rss().peak / MB,
+        unit: "MB",
+        target: { op: "<=", value: 256 },
+        note: `${Math.round(ready / MB)} MB when ready`,
+      });
+    },
+  );
+  const mix = [manyFilesPullRequest(), bigFilePullRequest()];
+  let current = 0;
+  const mixed = {
+    files: () => mix[current] ?? [],
+    model: { completionTokens: 300 },
+    env: { LOG_LEVEL: "info", REVIEW_MAX_FILE_PATCH_BYTES: "4000000" },
+  };
+  await withApp(mixed, async (bench) => {
     await reviewAndWait(bench, 1);
     const afterMany = bench.rss().peak;
     current = 1;
@@ -53,40 +66,36 @@ export async function runMemory(): Promise<Figure[]> {
       target: { op: "<=", value: 400 },
       note: `${Math.round(afterMany / MB)} MB after the 3,500 files`,
     });
-    await bench.close();
-  }
-  {
-    const bench = await startBenchApp({
-      files: smallPullRequest,
-      model: { completionTokens: 300 },
-      env: { LOG_LEVEL: "info" },
-    });
-    let after100 = 0;
-    const started = performance.now();
-    for (let first = 1; first <= REVIEWS; first += AT_ONCE) {
-      await Promise.all(
-        Array.from({ length: Math.min(AT_ONCE, REVIEWS - first + 1) }, (_, i) =>
-          reviewAndWait(bench, first + i),
-        ),
+  });
+  await withApp(
+    { files: smallPullRequest, model: { completionTokens: 300 }, env: { LOG_LEVEL: "info" } },
+    async (bench) => {
+      let after100 = 0;
+      const started = performance.now();
+      for (let first = 1; first <= REVIEWS; first += AT_ONCE) {
+        await Promise.all(
+          Array.from({ length: Math.min(AT_ONCE, REVIEWS - first + 1) }, (_, i) =>
+            reviewAndWait(bench, first + i, 1 + ((first + i) % REPOSITORIES)),
+          ),
+        );
+        if (first + AT_ONCE > 100 && after100 === 0) after100 = bench.rss().now;
+        // The app keeps its log lines only in the bench: drop them so the bench's own memory stays flat.
+        bench.app.logs.splice(0, bench.app.logs.length - 50);
+      }
+      const after = bench.rss().now;
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`  ${REVIEWS} reviews in ${seconds.toFixed(0)} s`);
+      figures.push(
+        { name: "RSS after 100 reviews in one process", value: after100 / MB, unit: "MB" },
+        {
+          name: `RSS after ${REVIEWS.toLocaleString("en-US")} reviews in one process`,
+          value: after / MB,
+          unit: "MB",
+          target: { op: "<=", value: Math.round(after100 / MB) + GROWTH_BOUND_MB },
+          note: `bound: at most ${GROWTH_BOUND_MB} MB above the RSS after 100 reviews; peak ${Math.round(bench.rss().peak / MB)} MB`,
+        },
       );
-      if (first + AT_ONCE > 100 && after100 === 0) after100 = bench.rss().now;
-      // The app keeps its log lines only in the bench: drop them so the bench's own memory stays flat.
-      bench.app.logs.splice(0, bench.app.logs.length - 50);
-    }
-    const after = bench.rss().now;
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`  ${REVIEWS} reviews in ${seconds.toFixed(0)} s`);
-    figures.push(
-      { name: "RSS after 100 reviews in one process", value: after100 / MB, unit: "MB" },
-      {
-        name: `RSS after ${REVIEWS.toLocaleString("en-US")} reviews in one process`,
-        value: after / MB,
-        unit: "MB",
-        target: { op: "<=", value: Math.round(after100 / MB) + GROWTH_BOUND_MB },
-        note: `bound: at most ${GROWTH_BOUND_MB} MB above the RSS after 100 reviews; peak ${Math.round(bench.rss().peak / MB)} MB`,
-      },
-    );
-    await bench.close();
-  }
+    },
+  );
   return figures;
 }
