@@ -1,17 +1,16 @@
 // One throughput measurement in a fresh process, so that its peak resident memory is its own: the built pipeline
-// (dist/) plans a pull request — select, parse, mask, render, count, budget, chunk — and builds every request's
-// prompt, `runs` times. Prints one JSON line. Run by bench/sections/throughput.ts:
+// (dist/) plans a pull request as the app does — select, parse, mask, render, count, budget, chunk on the planning
+// worker thread, warmed first — and the main thread builds every request's prompt, `runs` times. Prints one JSON
+// line. Run by bench/sections/throughput.ts:
 //   node bench/lib/throughput-child.mjs <files.json> <runs>
 import { readFileSync } from "node:fs";
 import { buildMessages } from "../../dist/review/build-prompt.js";
-import { createTokenCounter } from "../../dist/review/count-tokens.js";
-import { planChunksInline } from "../../dist/review/plan-chunks.js";
+import { createWorkerPlanner } from "../../dist/workers/create-worker-planner.js";
 
 const [input, runsArg] = process.argv.slice(2);
 const files = JSON.parse(readFileSync(input, "utf8"));
 const runs = Number(runsArg ?? 3);
-const countTokens = createTokenCounter();
-const plan = planChunksInline(countTokens);
+const plan = createWorkerPlanner({ workers: 1 });
 const request = {
   files,
   pr: { title: "A pull request", body: "What it changes." },
@@ -26,12 +25,14 @@ const request = {
   proPaths: [],
 };
 // Loading the tokenizer and secret rules is start-up (warm-up), not planning.
-await plan({ ...request, files: files.slice(0, 1) });
+await plan.warm();
 const rssLoaded = readStatus().now;
 const times = [];
+const cpuTimes = [];
 let result;
 for (let run = 0; run < runs; run += 1) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const planned = await plan(request);
   let promptChars = 0;
   let chunks = 0;
@@ -42,6 +43,8 @@ for (let run = 0; run < runs; run += 1) {
     }
   }
   times.push(performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  cpuTimes.push((used.user + used.system) / 1000);
   result = {
     chunks,
     promptChars,
@@ -51,7 +54,10 @@ for (let run = 0; run < runs; run += 1) {
   };
 }
 const changedLines = files.reduce((sum, file) => sum + file.additions + file.deletions, 0);
-console.log(JSON.stringify({ ...result, times, changedLines, rssLoaded, peakRss: readStatus().peak }));
+console.log(
+  JSON.stringify({ ...result, times, cpuTimes, changedLines, rssLoaded, peakRss: readStatus().peak }),
+);
+await plan.close();
 
 function readStatus() {
   const status = readFileSync("/proc/self/status", "utf8");
