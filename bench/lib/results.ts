@@ -52,6 +52,9 @@ export function writeResults(sections: SectionResult[], command: string): string
     "",
     "Written by `npm run bench` (bench/run.ts); every figure is this machine's, measured by the command shown with its",
     "section. Timings are medians of several runs where noise matters. Targets are issue 13's; a miss says MISSED.",
+    "Each section states the machine and its 1-minute load average before → after: on a machine shared with other",
+    "work (a load above the number of cores), timings are longer than the code alone would take; the throughput",
+    "section gives CPU time beside wall time for that reason.",
     `Last command: \`${command}\`.`,
     "",
   ];
