@@ -60,6 +60,21 @@ export async function startApp(): Promise<void> {
   void prune();
   setInterval(prune, PRUNE_INTERVAL_MS).unref();
   const metrics = createMetrics({ queue: store.queue });
+  const planChunks = createWorkerPlanner({
+    workers: env.REVIEW_PLAN_WORKERS,
+    timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
+  });
+  // The first planning worker loads DeepSeek's tokenizer and the secret rules now, beside the server's start, not on
+  // the first pull request; /readyz says ready only once it has.
+  const warmingUp = performance.now();
+  let warm = false;
+  planChunks.warm().then(
+    () => {
+      warm = true;
+      log.info({ ms: Math.round(performance.now() - warmingUp) }, "planner.warm");
+    },
+    (error: unknown) => log.error({ err: { message: (error as Error).message } }, "planner.warm_up_failed"),
+  );
   const app = createApp({
     process: settings,
     model: metrics.instrument(
@@ -74,10 +89,7 @@ export async function startApp(): Promise<void> {
     limit: createLimit(env.REVIEW_MAX_CONCURRENT_REQUESTS),
     store,
     countTokens: createTokenCounter(),
-    planChunks: createWorkerPlanner({
-      workers: env.REVIEW_PLAN_WORKERS,
-      timeoutMs: env.REVIEW_PLAN_TIMEOUT_MS,
-    }),
+    planChunks,
     spend: spendControlsFromEnv(env, store),
     metrics,
   });
@@ -88,9 +100,10 @@ export async function startApp(): Promise<void> {
     Octokit: createOctokitClass(DEFAULT_THROTTLE, {}, (status) => metrics.recordGitHubError(status)),
   });
   running.server = server;
-  // /healthz, /readyz and /metrics beside the webhook path; ready once the queue has resumed its jobs.
+  // /healthz, /readyz and /metrics beside the webhook path; ready once the queue has resumed its jobs and the
+  // planning workers are warm.
   let started = false;
-  server.addHandler(createOperationsHandler({ store, metrics, ready: () => started }));
+  server.addHandler(createOperationsHandler({ store, metrics, ready: () => started && warm }));
   await startServer(server, async (probot) => {
     await app(probot);
     started = true;

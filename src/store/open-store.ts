@@ -1,4 +1,3 @@
-import { openPostgresStore } from "./postgres/open-postgres-store.js";
 import { openSqliteStore } from "./sqlite/open-sqlite-store.js";
 import type { Store } from "./types.js";
 
@@ -14,9 +13,13 @@ export interface OpenStoreParams {
   retryDelaySeconds?: number;
 }
 
-/** The store the environment asks for: PostgreSQL at `DATABASE_URL`, else SQLite in `DATA_DIR`. Migrates it. */
+/**
+ * The store the environment asks for: PostgreSQL at `DATABASE_URL`, else SQLite in `DATA_DIR`. Migrates it.
+ * PostgreSQL's client and pg-boss are imported only when asked for (about 35 MB a SQLite process does not need).
+ */
 export async function openStore(params: OpenStoreParams): Promise<Store> {
   if (params.databaseUrl !== undefined) {
+    const { openPostgresStore } = await import("./postgres/open-postgres-store.js");
     return openPostgresStore({
       connectionString: params.databaseUrl,
       reviewConcurrency: params.reviewConcurrency,

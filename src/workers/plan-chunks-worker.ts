@@ -11,8 +11,24 @@ const deps = { countTokens: createTokenCounter(), mask: createMasker(createSecre
 /** tree-sitter, its grammars loaded on first use: context around hunks and the check of suggestions. */
 const parser = createSyntaxParser();
 
+/**
+ * Everything a plan needs is loaded now, at the worker's start, not on its first plan: the tokenizer's vocabulary
+ * (about a second) and secretlint's rules (compiled on their first scan). Then the worker says it is ready; plans
+ * sent meanwhile wait in the port.
+ */
+async function warmUp(): Promise<void> {
+  deps.countTokens("const warm = up;");
+  await deps.mask(["const warm = up;"], { path: "warm-up.ts" });
+}
+
+const warm = warmUp().then(
+  () => parentPort?.postMessage({ ready: true }),
+  (error: unknown) => parentPort?.postMessage({ ready: false, error: (error as Error).message }),
+);
+
 /** One plan at a time: the pool (create-worker-planner.ts) sends the next request only after the answer. */
 parentPort?.on("message", async (message: { request: ChunkPlanRequest } | SyntaxTaskMessage) => {
+  await warm;
   try {
     if ("task" in message)
       parentPort?.postMessage({ result: await runSyntaxTask(message, { ...deps, parser }) });

@@ -20,11 +20,15 @@ export interface AppProcess {
 }
 
 /**
- * Starts the real server process (src/main.ts through tsx) with only the given environment plus PATH,
- * in a scratch working directory so a developer's .env is never read.
+ * Starts the real server process (src/main.ts through tsx, or `args`, e.g. the built dist/main.js) with only the
+ * given environment plus PATH, in a scratch working directory so a developer's .env is never read.
  */
-export function startAppProcess(env: Record<string, string>, cwd: string): AppProcess {
-  const child = spawn(process.execPath, ["--import", TSX, MAIN], {
+export function startAppProcess(
+  env: Record<string, string>,
+  cwd: string,
+  args: string[] = ["--import", TSX, MAIN],
+): AppProcess {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FindingIdentity } from "../../records/record-schema.js";
 import { DELIVERY_RETENTION_MS, FINISHED_JOB_RETENTION_MS } from "../retention.js";
 import type { LedgerEntry, LedgerFilter, PullRequestRef, Store, ThreadEvent } from "../types.js";
@@ -183,10 +183,30 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 }
 
 function openDatabase(dataDir: string): DatabaseSync {
-  if (dataDir === ":memory:") return new DatabaseSync(":memory:");
+  if (dataDir === ":memory:") return cacheStatements(new DatabaseSync(":memory:"));
   mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  return cacheStatements(db);
+}
+
+/**
+ * Compiles each SQL text once: `db.prepare` answers the statement it prepared before for the same text. Preparing
+ * costs about as much as running these small statements, and every webhook runs three of them before it is
+ * answered. The texts are constants (a few dozen), so the cache stays small; statements are only run to completion
+ * (`run`, `get`, `all`), never iterated, so one is never in use twice at once.
+ */
+export function cacheStatements(db: DatabaseSync): DatabaseSync {
+  const prepare = db.prepare.bind(db);
+  const statements = new Map<string, StatementSync>();
+  db.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   return db;
 }
 

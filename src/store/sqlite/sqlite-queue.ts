@@ -131,7 +131,8 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
   };
 
   const pump = (): void => {
-    if (handlers === undefined || stopped) return;
+    // Also run after the caller's turn: the store may have been closed meanwhile.
+    if (handlers === undefined || stopped || !db.isOpen) return;
     for (const lane of ["command", "review"] as const) {
       while (slots[lane].busy + slots[lane].waiting < sizes[lane]) {
         const row = nextDue(lane);
@@ -166,7 +167,8 @@ export function createSqliteQueue(db: DatabaseSync, options: SqliteQueueOptions)
   return {
     async enqueue(job, enqueueOptions = {}) {
       const result = transaction(() => admit(db, job, { now: now(), delayMs: enqueueOptions.delayMs ?? 0 }));
-      if (result !== "duplicate") queueMicrotask(pump);
+      // Started after the caller's turn (a webhook is answered first), not in its microtasks.
+      if (result !== "duplicate") setImmediate(pump);
       return result;
     },
     async start(given) {

@@ -2,10 +2,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ReviewJob } from "../../../src/jobs/job.js";
 import { currentSlot } from "../../../src/runtime/create-slots.js";
-import { openSqliteStore, SQLITE_FILE } from "../../../src/store/sqlite/open-sqlite-store.js";
+import {
+  cacheStatements,
+  openSqliteStore,
+  SQLITE_FILE,
+} from "../../../src/store/sqlite/open-sqlite-store.js";
 import type { JobHandlers, QueuedJob, Store } from "../../../src/store/types.js";
 
 const sha = (char: string) => char.repeat(40);
@@ -44,6 +48,35 @@ function deferred() {
 }
 
 describe("the SQLite job queue", () => {
+  it("answers an enqueue before the job starts: the job is written, and started only after the caller's turn", async () => {
+    const store = open(newDir());
+    const events: string[] = [];
+    await store.queue.start({
+      async run(queued) {
+        events.push(`start ${queued.job.number}`);
+      },
+      async giveUp() {},
+    });
+    const answered = store.queue.enqueue(job(1)).then((result) => {
+      events.push(`answered ${result}`);
+      return Promise.resolve().then(() => events.push("the caller's later microtasks"));
+    });
+    await answered;
+    expect(events).toEqual(["answered queued", "the caller's later microtasks"]);
+    expect(await store.queue.stats()).toMatchObject({ waiting: 1 });
+    await vi.waitFor(() => expect(events).toContain("start 1"));
+  });
+
+  it("prepares each SQL text once and reuses the statement", () => {
+    const db = cacheStatements(new DatabaseSync(":memory:"));
+    db.exec("CREATE TABLE t (n INTEGER)");
+    const insert = db.prepare("INSERT INTO t (n) VALUES ($n)");
+    expect(db.prepare("INSERT INTO t (n) VALUES ($n)")).toBe(insert);
+    insert.run({ n: 1 });
+    db.prepare("INSERT INTO t (n) VALUES ($n)").run({ n: 2 });
+    expect(db.prepare("SELECT SUM(n) AS total FROM t").get()).toEqual({ total: 3 });
+  });
+
   it("runs one job of a pull request at a time while other pull requests run beside it", async () => {
     const store = open(newDir());
     const events: string[] = [];

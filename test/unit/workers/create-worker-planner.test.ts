@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTokenCounter } from "../../../src/review/count-tokens.js";
 import { createMasker } from "../../../src/review/create-masker.js";
 import { createSecretScanner } from "../../../src/review/create-secret-scanner.js";
@@ -50,6 +50,50 @@ describe("createWorkerPlanner", () => {
     expect(fromWorker.overBudget.map((file) => file.path)).toEqual(["docs/b.md"]);
     expect(fromWorker.skipped.map((file) => file.path)).toEqual([".env"]);
     expect(fromWorker.pr.body).toBe("token [masked secret: GitHub token]");
+  });
+
+  it("warms the first worker before the first plan, which then starts no thread and loads nothing", async () => {
+    planner = createWorkerPlanner({ execArgv: ["--import", TSX], workers: 2 });
+    expect(planner.stats()).toEqual({ started: 0, ready: 0, running: 0 });
+    await planner.warm();
+    // The worker says ready only after it has loaded the tokenizer and run the secret rules once.
+    expect(planner.stats()).toEqual({ started: 1, ready: 1, running: 1 });
+    expect(await planner(request)).toEqual(await planner(request));
+    expect(planner.stats()).toEqual({ started: 1, ready: 1, running: 1 });
+  });
+
+  it("starts a second worker only while plans overlap, and stops it once idle; the first stays", async () => {
+    planner = createWorkerPlanner({
+      execArgv: ["--import", TSX],
+      workerUrl: STAND_IN,
+      workers: 2,
+      idleMs: 300,
+    });
+    await planner.warm();
+    const titles = await Promise.all(
+      ["a", "b", "c"].map(async (title) => (await planner?.(withTitle(title)))?.pr.title),
+    );
+    expect(titles).toEqual(["a", "b", "c"]);
+    expect(planner.stats()).toMatchObject({ started: 2, running: 2 });
+    await vi.waitFor(() => expect(planner?.stats().running).toBe(1), { timeout: 5_000, interval: 50 });
+    expect((await planner(withTitle("d"))).pr.title).toBe("d");
+    expect(planner.stats()).toMatchObject({ started: 2, running: 1 });
+  });
+
+  it("starts the first worker's successor at once when it is stopped, so it is warm before the next plan", async () => {
+    planner = createWorkerPlanner({
+      execArgv: ["--import", TSX],
+      workerUrl: STAND_IN,
+      workers: 1,
+      timeoutMs: 1_500,
+    });
+    await planner.warm();
+    expect(planner.stats()).toEqual({ started: 1, ready: 1, running: 1 });
+    await expect(planner(withTitle("spin"))).rejects.toBeInstanceOf(PlanTimeoutError);
+    expect(planner.stats()).toMatchObject({ started: 2, running: 1 });
+    await planner.warm();
+    expect((await planner(withTitle("after"))).pr.title).toBe("after");
+    expect(planner.stats()).toEqual({ started: 2, ready: 2, running: 1 });
   });
 
   it("rejects when planning fails, and keeps working afterwards", async () => {
