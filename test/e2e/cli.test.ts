@@ -110,6 +110,8 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     expect(run.stderr).toContain("deepseek-review: planning 4 files of main...HEAD\n");
     expect(run.stderr).toContain("deepseek-review: 1 request to DeepSeek\n");
     expect(run.stderr).toMatch(/deepseek-review: 1\/1 requests done, 3,120 tokens, \$0\.000\d+ so far\n/);
+    // The verification request comes after the plan's: counted in the total, never "2/1".
+    expect(run.stderr).toMatch(/deepseek-review: 2\/2 requests done, 3,960 tokens, \$0\.000398 so far\n/);
     // The diff reached the model as the App sends it; the key went only to the stand-in.
     const [review, verification] = requests as [FakeDeepSeekRequest, FakeDeepSeekRequest];
     const sent = JSON.stringify(review.body);

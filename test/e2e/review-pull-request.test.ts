@@ -8,6 +8,7 @@ import {
   deliverWebhook,
   E2E_API_KEY,
   E2E_WEBHOOK_SECRET,
+  examplePull,
   githubRoutesFor,
   startAppWithStandIns,
 } from "../helpers/e2e.js";
@@ -109,6 +110,15 @@ describe("the app process", () => {
     for (const request of deepseek.requests) {
       expect(request.headers.authorization).toBe(`Bearer ${E2E_API_KEY}`);
     }
+    // The check run on the head: created in progress, completed with the review's findings.
+    const checkRuns = github.requests.filter((request) => request.path.includes("/check-runs"));
+    expect(checkRuns[0]).toMatchObject({
+      method: "POST",
+      path: `${REPO}/check-runs`,
+      body: { head_sha: (examplePull() as { head: { sha: string } }).head.sha, status: "in_progress" },
+    });
+    expect(checkRuns.at(-1)).toMatchObject({ method: "PATCH", body: { status: "completed" } });
+    expect(app.logs.some((line) => line.msg === "check run not written")).toBe(false);
     expect(JSON.stringify(app.logs)).not.toContain(E2E_API_KEY);
   });
 
