@@ -25,7 +25,8 @@ export interface Progress {
 
 /**
  * Progress on stderr: a bar (requests done of total, tokens, dollars so far) on a terminal, one plain line per answer
- * otherwise (CI logs, pipes); nothing at all when `quiet`.
+ * otherwise (CI logs, pipes); nothing at all when `quiet`. The total is the plan's review requests; the requests that
+ * come after them (the verification pass's) raise it, so that no line says more requests done than in all.
  */
 export function createProgress(params: { stream: ProgressStream; quiet: boolean }): Progress {
   const { stream } = params;
@@ -38,7 +39,10 @@ export function createProgress(params: { stream: ProgressStream; quiet: boolean 
         total = count;
         stream.write(`deepseek-review: ${count} request${count === 1 ? "" : "s"} to DeepSeek\n`);
       },
-      update: (totals) => stream.write(`deepseek-review: ${describe(totals, total)}\n`),
+      update(totals) {
+        total = Math.max(total, totals.done);
+        stream.write(`deepseek-review: ${describe(totals, total)}\n`);
+      },
       stop() {},
     };
   }
@@ -62,6 +66,7 @@ export function createProgress(params: { stream: ProgressStream; quiet: boolean 
       bar.start(total, 0, { tokens: "0", cost: formatUsd(0) });
     },
     update(totals) {
+      if (totals.done > bar.getTotal()) bar.setTotal(totals.done);
       bar.update(totals.done, {
         tokens: totals.tokens.toLocaleString("en-US"),
         cost: formatUsd(totals.costUsd),

@@ -6,7 +6,13 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReviewRecord } from "../../src/records/read-record.js";
 import { examplePull, pullRequestRoutes } from "../helpers/e2e.js";
-import { chatCompletion, type FakeDeepSeek, startFakeDeepSeek } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  type FakeDeepSeek,
+  isVerificationRequest,
+  startFakeDeepSeek,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import { type RecordedRequest, startLocalServer } from "../helpers/local-server.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -25,16 +31,6 @@ const PATCH = [
   "+export function ratio(a: number, b: number) {",
   "+  return a / b;",
   "+}",
-].join("\n");
-
-/** What a second push adds at the end of the file, as the compare from the reviewed head shows it. */
-const PUSHED_PATCH = [
-  "@@ -5,3 +5,5 @@",
-  " export function ratio(a: number, b: number) {",
-  "   return a / b;",
-  " }",
-  "+",
-  "+export const half = (a: number) => ratio(a, 2);",
 ].join("\n");
 
 const FILES = [
@@ -147,17 +143,22 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
   /** The pull request's head and files as GitHub shows them now; a test pushes by changing both. */
   let head = pull.head.sha;
   const files: Record<string, unknown>[] = [...FILES];
+  /** The pull request's files at each head it had. */
+  const filesAt = new Map<string, Record<string, unknown>[]>([[pull.head.sha, [...FILES]]]);
   const posts = () =>
     github.requests.filter((request) => request.method === "POST" && request.path.endsWith("/reviews"));
 
   beforeAll(async () => {
     copyFileSync(BUNDLE, ALONE_BUNDLE);
-    deepseek = await startFakeDeepSeek(() =>
-      chatCompletion({
-        content: JSON.stringify({ findings: [FINDING] }),
-        promptTokens: 2_000,
-        completionTokens: 100,
-      }),
+    // A review request gets FINDING; the verification pass (on by default) confirms it, billed as its own request.
+    deepseek = await startFakeDeepSeek((request) =>
+      isVerificationRequest(request)
+        ? verdictsCompletion(request, "confirmed", { promptTokens: 1_000, completionTokens: 50 })
+        : chatCompletion({
+            content: JSON.stringify({ findings: [FINDING] }),
+            promptTokens: 2_000,
+            completionTokens: 100,
+          }),
     );
     github = await startLocalServer((request: RecordedRequest) => {
       // Octokit sends the file's path with its slashes encoded, as GitHub accepts it.
@@ -168,9 +169,14 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
         return { status: 200, body: "enabled: false\n" };
       if (request.method === "GET" && request.path.includes("/contents/"))
         return { status: 404, body: { message: "Not Found" } };
+      // The pull request as it was at a head it had (its base...head then): how the Action tells what a push added.
       const compare = /\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)\?/.exec(request.path);
-      if (request.method === "GET" && compare !== null)
-        return { status: 200, body: { status: "ahead", files: [{ ...FILES[0], patch: PUSHED_PATCH }] } };
+      if (request.method === "GET" && compare !== null) {
+        const then = compare[1] === pull.base.sha ? filesAt.get(compare[2] ?? "") : undefined;
+        return then === undefined
+          ? { status: 404, body: { message: "Not Found" } }
+          : { status: 200, body: { status: "ahead", files: then } };
+      }
       return pullRequestRoutes({
         files,
         pull: (number) => {
@@ -231,7 +237,10 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     expect(readReviewRecord(body.body, pull.head.sha)).toMatchObject({ base: pull.base.sha, complete: true });
     expect(body.body).toContain("package-lock.json");
     // The key went to DeepSeek only, and is nowhere in the log.
-    expect(deepseek.requests.at(-1)?.headers.authorization).toBe("Bearer sk-action-secret");
+    expect(deepseek.requests.map((request) => request.headers.authorization)).toEqual([
+      "Bearer sk-action-secret",
+      "Bearer sk-action-secret",
+    ]);
     expect(run.log).not.toContain("sk-action-secret");
 
     expect(run.summary).toContain(`### DeepSeek review of Codertocat/Hello-World#${pull.number}`);
@@ -239,14 +248,16 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
       `[The review on the pull request](https://github.example/Codertocat/Hello-World/pull/${pull.number}#pullrequestreview-7000)`,
     );
     expect(run.summary).toContain("| files reviewed | 1 |");
-    expect(run.summary).toContain("| requests | 1 |");
-    expect(run.summary).toContain("| cost | $0.000308 |");
+    // The review request and the verification of its one finding: 2,000 + 1,000 uncached in, 100 + 50 out.
+    expect(run.summary).toContain("| requests | 2 |");
+    expect(run.summary).toContain("| tokens | 0 cached + 3,000 uncached in, 150 out |");
+    expect(run.summary).toContain("| cost | $0.000462 |");
     expect(run.summary).toContain("**1 finding**");
     // Model text is sanitised as in the review: no mention, no table cell broken by `|`.
     expect(run.summary).toMatch(
       /\| 🟠 Major \| `src\/math\.ts:6-7` \| Division by zero \\\| not handled @\u200dteam \|/,
     );
-    expect(run.outputs).toEqual({ findings: "1", "cost-usd": "0.000308", "review-id": "7000" });
+    expect(run.outputs).toEqual({ findings: "1", "cost-usd": "0.000462", "review-id": "7000" });
   });
 
   it("on a push already reviewed, reads its own record and posts nothing", async () => {
@@ -283,9 +294,10 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     });
     expect(run.log).not.toContain("::warning");
     expect(run.code).toBe(0);
-    expect(github.requests.some((request) => request.path.includes(`/compare/${reviewed}...${head}`))).toBe(
-      true,
-    );
+    // The pull request as it was at the reviewed head, compared with what it is now.
+    expect(
+      github.requests.some((request) => request.path.includes(`/compare/${pull.base.sha}...${reviewed}`)),
+    ).toBe(true);
     expect(posts()).toHaveLength(before + 1);
     const body = posts().at(-1)?.body as { commit_id: string; body: string };
     expect(body.commit_id).toBe(head);
@@ -294,7 +306,8 @@ describe("the GitHub Action (dist/action/index.js)", { timeout: 60_000 }, () => 
     );
     expect(run.summary).toContain(`| reviewed since | \`${reviewed.slice(0, 7)}\` |`);
     // What the model saw is the pushed line's hunk.
-    expect(JSON.stringify(deepseek.requests.at(-1)?.body)).toContain("export const half");
+    const lastReviewRequest = deepseek.requests.filter((request) => !isVerificationRequest(request)).at(-1);
+    expect(JSON.stringify(lastReviewRequest?.body)).toContain("export const half");
   });
 
   it("on /review from a collaborator, reviews the whole pull request again and fails on fail-on", async () => {

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DeepSeekRequest, isVerification } from "../helpers/deepseek-mocks.js";
 import {
   type AppWithStandIns,
   deliverWebhook,
   githubRoutesFor,
   startAppWithStandIns,
 } from "../helpers/e2e.js";
-import { chatCompletion } from "../helpers/fake-deepseek.js";
+import { chatCompletion, isVerificationRequest, verdictsCompletion } from "../helpers/fake-deepseek.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
 const INSTALLATIONS = Number(process.env.BURST_INSTALLATIONS ?? 10);
@@ -30,13 +29,16 @@ describe(`a burst of ${INSTALLATIONS * PER_INSTALLATION} pull_request webhooks`,
   beforeAll(async () => {
     run = await startAppWithStandIns({
       github: githubRoutesFor({ files }),
-      deepseek: () => ({
-        ...chatCompletion({
-          content: JSON.stringify(answer),
-          promptTokens: 100,
-          completionTokens: 10,
-          cacheHitTokens: 80,
-        }),
+      // The verification pass (on by default) confirms the findings.
+      deepseek: (request) => ({
+        ...(isVerificationRequest(request)
+          ? verdictsCompletion(request)
+          : chatCompletion({
+              content: JSON.stringify(answer),
+              promptTokens: 100,
+              completionTokens: 10,
+              cacheHitTokens: 80,
+            })),
         delayMs: 40,
       }),
       env: { REVIEW_MAX_CONCURRENT_REQUESTS: String(MODEL_CAP), LOG_LEVEL: "info" },
@@ -91,9 +93,7 @@ describe(`a burst of ${INSTALLATIONS * PER_INSTALLATION} pull_request webhooks`,
     expect(posts).toHaveLength(total);
     expect(new Set(posts.map((post) => post.path)).size).toBe(total);
     // One review request per pull request; the verification pass's requests come on top.
-    const reviewRequests = deepseek.requests.filter(
-      (request) => !isVerification(request.body as DeepSeekRequest),
-    );
+    const reviewRequests = deepseek.requests.filter((request) => !isVerificationRequest(request));
     expect(reviewRequests).toHaveLength(total);
     expect(deepseek.maxInFlight()).toBeLessThanOrEqual(MODEL_CAP);
     expect(app.logs.filter((line) => line.msg === "review.failed")).toEqual([]);

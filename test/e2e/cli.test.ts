@@ -4,7 +4,15 @@ import { fileURLToPath } from "node:url";
 import AjvDraft04Module from "ajv-draft-04";
 import type { Log } from "sarif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chatCompletion, type FakeDeepSeek, startFakeDeepSeek } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  type FakeDeepSeek,
+  type FakeDeepSeekRequest,
+  findingsToCheck,
+  isVerificationRequest,
+  startFakeDeepSeek,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import { createGitRepo, runCli } from "../helpers/run-cli.js";
 
 const FORBID_NETWORK = fileURLToPath(new URL("../helpers/forbid-network.mjs", import.meta.url));
@@ -58,13 +66,20 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
       },
       "Add ratio",
     );
-    deepseek = await startFakeDeepSeek(() =>
-      chatCompletion({
-        content: JSON.stringify({ findings: [FINDING] }),
-        promptTokens: 3_000,
-        completionTokens: 120,
-        cacheHitTokens: 1_000,
-      }),
+    // A review request gets FINDING; the verification pass (on by default, as in the App) confirms it.
+    deepseek = await startFakeDeepSeek((request) =>
+      isVerificationRequest(request)
+        ? verdictsCompletion(request, "confirmed", {
+            promptTokens: 800,
+            completionTokens: 40,
+            cacheHitTokens: 600,
+          })
+        : chatCompletion({
+            content: JSON.stringify({ findings: [FINDING] }),
+            promptTokens: 3_000,
+            completionTokens: 120,
+            cacheHitTokens: 1_000,
+          }),
     );
     env = { DEEPSEEK_API_KEY: "sk-test", DEEPSEEK_BASE_URL: deepseek.url, DEEPSEEK_MAX_RETRIES: "0" };
   });
@@ -79,7 +94,9 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     const run = await runCli({ args: ["review", "--base", "main"], cwd: repo.dir, env });
 
     expect(run.code).toBe(0);
-    expect(deepseek.requests.length - before).toBe(1);
+    // One review request, then the verification of its finding.
+    const requests = deepseek.requests.slice(before);
+    expect(requests.map(isVerificationRequest)).toEqual([false, true]);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe("src/math.ts");
     expect(run.stdout).toContain("src/math.ts:5-6  MAJOR [logic]  Division by zero");
@@ -93,14 +110,21 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     expect(run.stderr).toContain("deepseek-review: planning 4 files of main...HEAD\n");
     expect(run.stderr).toContain("deepseek-review: 1 request to DeepSeek\n");
     expect(run.stderr).toMatch(/deepseek-review: 1\/1 requests done, 3,120 tokens, \$0\.000\d+ so far\n/);
+    // The verification request comes after the plan's: counted in the total, never "2/1".
+    expect(run.stderr).toMatch(/deepseek-review: 2\/2 requests done, 3,960 tokens, \$0\.000398 so far\n/);
     // The diff reached the model as the App sends it; the key went only to the stand-in.
-    const request = deepseek.requests.at(-1);
-    const sent = JSON.stringify(request?.body);
+    const [review, verification] = requests as [FakeDeepSeekRequest, FakeDeepSeekRequest];
+    const sent = JSON.stringify(review.body);
     expect(sent).toContain("return a / b;");
     expect(sent).toContain("export const token");
-    expect(sent).not.toContain(TOKEN);
-    expect(sent).not.toContain("hunter2");
-    expect(request?.headers.authorization).toBe("Bearer sk-test");
+    // The verification pass was shown the finding with the code it points at.
+    expect(findingsToCheck(verification)).toMatchObject([{ id: 1, path: "src/math.ts", line: 6 }]);
+    expect(JSON.stringify(verification.body)).toContain("return a / b;");
+    for (const request of requests) {
+      expect(JSON.stringify(request.body)).not.toContain(TOKEN);
+      expect(JSON.stringify(request.body)).not.toContain("hunter2");
+      expect(request.headers.authorization).toBe("Bearer sk-test");
+    }
   });
 
   it("exits with 1 when a finding is at or above --fail-on, 0 when none is", async () => {
@@ -138,14 +162,15 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
       { path: ".env", reason: expect.any(String) },
       { path: "package-lock.json", reason: expect.stringContaining("lock") },
     ]);
-    expect(report.requests).toBe(1);
+    // The review request and the verification request, both billed.
+    expect(report.requests).toBe(2);
     expect(report.usage).toEqual({
-      promptCacheHitTokens: 1_000,
-      promptCacheMissTokens: 2_000,
-      completionTokens: 120,
+      promptCacheHitTokens: 1_000 + 600,
+      promptCacheMissTokens: 2_000 + 200,
+      completionTokens: 120 + 40,
     });
-    // Flash list prices: 1,000 × 0.028 + 2,000 × 0.14 + 120 × 0.28, per million.
-    expect(report.costUsd).toBeCloseTo(0.0003416, 10);
+    // Flash list prices: 1,600 × 0.028 + 2,200 × 0.14 + 160 × 0.28, per million.
+    expect(report.costUsd).toBeCloseTo(0.0003976, 10);
   });
 
   it("writes the review the App would post as markdown, to --output", async () => {

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { deliverWebhook, startApp } from "../helpers/e2e.js";
-import { chatCompletion, startFakeDeepSeek } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  isVerificationRequest,
+  startFakeDeepSeek,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import { startLocalServer } from "../helpers/local-server.js";
 import {
   githubForManyPullRequests,
@@ -26,13 +31,16 @@ describe("a crash with reviews accepted and in flight", () => {
     const github = await startLocalServer(githubForManyPullRequests(posted));
     // Before the crash DeepSeek takes a minute to answer, so the first model calls are in flight when it comes.
     let slow = true;
-    const deepseek = await startFakeDeepSeek(() => ({
-      ...chatCompletion({
-        content: JSON.stringify(answer),
-        promptTokens: 2_000,
-        completionTokens: 200,
-        cacheHitTokens: 1_500,
-      }),
+    const deepseek = await startFakeDeepSeek((request) => ({
+      // The verification pass (on by default) confirms the findings.
+      ...(isVerificationRequest(request)
+        ? verdictsCompletion(request)
+        : chatCompletion({
+            content: JSON.stringify(answer),
+            promptTokens: 2_000,
+            completionTokens: 200,
+            cacheHitTokens: 1_500,
+          })),
       delayMs: slow ? 60_000 : 50,
     }));
     const env = { REVIEW_MAX_CONCURRENT_REVIEWS: "2", DEEPSEEK_MAX_RETRIES: "0" };

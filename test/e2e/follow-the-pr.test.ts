@@ -6,7 +6,13 @@ import {
   githubRoutesFor,
   startAppWithStandIns,
 } from "../helpers/e2e.js";
-import { chatCompletion, userMessageOf } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  findingsToCheck,
+  isVerificationRequest,
+  userMessageOf,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import type { Route } from "../helpers/local-server.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -110,8 +116,16 @@ describe("a pull request followed by the real app process", () => {
     state.head = sha;
     return payload;
   };
+  /** The review requests (the verification pass's are answered apart). */
+  const reviewRequests = () => deepseek.requests.filter((request) => !isVerificationRequest(request));
+  const verificationRequests = () => deepseek.requests.filter(isVerificationRequest);
+  /** The lines of the findings the verification request `index` asked about. */
+  const checkedLines = (index: number) => {
+    const request = verificationRequests()[index];
+    return request === undefined ? [] : findingsToCheck(request).map((finding) => finding.line);
+  };
   const promptOf = (index: number) => {
-    const request = deepseek.requests[index];
+    const request = reviewRequests()[index];
     return request === undefined ? "" : userMessageOf(request);
   };
   const isOutcome = (line: Record<string, unknown>) =>
@@ -124,13 +138,16 @@ describe("a pull request followed by the real app process", () => {
   beforeAll(async () => {
     run = await startAppWithStandIns({
       github: githubRoutes(state),
-      deepseek: () =>
-        chatCompletion({
-          content: JSON.stringify(fixture("model-answer.json")),
-          promptTokens: 3000,
-          completionTokens: 200,
-          cacheHitTokens: 2200,
-        }),
+      // Every review request gets the fixture's findings; the verification pass (on by default) confirms them.
+      deepseek: (request) =>
+        isVerificationRequest(request)
+          ? verdictsCompletion(request)
+          : chatCompletion({
+              content: JSON.stringify(fixture("model-answer.json")),
+              promptTokens: 3000,
+              completionTokens: 200,
+              cacheHitTokens: 2200,
+            }),
     });
     ({ github, deepseek, app } = run);
   });
@@ -140,7 +157,11 @@ describe("a pull request followed by the real app process", () => {
   it("reviews the opened pull request in full", async () => {
     await deliver("pull_request", "follow-1", pullRequestEvent("opened", FIRST));
     const line = await ended(1);
-    expect(line).toMatchObject({ msg: "review.completed", headSha: FIRST, findingsPosted: 3 });
+    expect(line).toMatchObject({ msg: "review.completed", headSha: FIRST, findingsPosted: 3, requests: 2 });
+    expect(reviewRequests()).toHaveLength(1);
+    // The findings at or above `verify_min_severity` (minor), all on src/math.js: one check.
+    expect(verificationRequests()).toHaveLength(1);
+    expect(checkedLines(0)).toEqual([7, 2, 14]);
     expect(state.reviews).toHaveLength(1);
   });
 
@@ -152,7 +173,8 @@ describe("a pull request followed by the real app process", () => {
       headSha: FIRST,
       reason: "this commit was already reviewed",
     });
-    expect(deepseek.requests).toHaveLength(1);
+    // Nothing asked: neither a review nor a verification request.
+    expect(deepseek.requests).toHaveLength(2);
   });
 
   it("reviews only what the next push changed, repeats no finding, and posts nothing when nothing is new", async () => {
@@ -173,6 +195,9 @@ describe("a pull request followed by the real app process", () => {
     expect(prompt).toContain("export const VERSION");
     expect(prompt).not.toContain("src/greet.js");
     expect(prompt).not.toContain("values.length");
+    // The findings the pull request already has are not checked again: only the one off the diff, never posted.
+    expect(verificationRequests()).toHaveLength(2);
+    expect(checkedLines(1)).toEqual([14]);
     expect(state.reviews).toHaveLength(1);
   });
 
@@ -201,5 +226,7 @@ describe("a pull request followed by the real app process", () => {
     ).toBe(true);
     const prompt = promptOf(2);
     expect(prompt).toContain("src/greet.js");
+    expect(verificationRequests()).toHaveLength(3);
+    expect(checkedLines(2)).toEqual([14]);
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverWebhook, type RunningApp, startApp } from "../helpers/e2e.js";
-import { chatCompletion, startFakeDeepSeek } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  isVerificationRequest,
+  startFakeDeepSeek,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import { startLocalServer } from "../helpers/local-server.js";
 import {
   githubForManyPullRequests,
@@ -26,13 +31,16 @@ describe("two replicas on one PostgreSQL", () => {
   it("share 50 pull requests with no duplicate review, and one killed mid-way loses none", async () => {
     const posted: PostedReviews = new Map();
     const github = await startLocalServer(githubForManyPullRequests(posted));
-    const deepseek = await startFakeDeepSeek(() => ({
-      ...chatCompletion({
-        content: JSON.stringify(answer),
-        promptTokens: 2_000,
-        completionTokens: 200,
-        cacheHitTokens: 1_500,
-      }),
+    const deepseek = await startFakeDeepSeek((request) => ({
+      // The verification pass (on by default) confirms the findings.
+      ...(isVerificationRequest(request)
+        ? verdictsCompletion(request)
+        : chatCompletion({
+            content: JSON.stringify(answer),
+            promptTokens: 2_000,
+            completionTokens: 200,
+            cacheHitTokens: 1_500,
+          })),
       delayMs: 300,
     }));
     const env = {

@@ -8,10 +8,17 @@ import {
   deliverWebhook,
   E2E_API_KEY,
   E2E_WEBHOOK_SECRET,
+  examplePull,
   githubRoutesFor,
   startAppWithStandIns,
 } from "../helpers/e2e.js";
-import { chatCompletion } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  type FakeDeepSeekRequest,
+  findingsToCheck,
+  isVerificationRequest,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import type { RecordedRequest } from "../helpers/local-server.js";
 import { startAppProcess } from "../helpers/start-app-process.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
@@ -33,13 +40,20 @@ describe("the app process", () => {
         files: fixture("files.json"),
         postReview: () => ({ status: 200, body: { id: 4242 } }),
       }),
-      deepseek: () =>
-        chatCompletion({
-          content: JSON.stringify(fixture("model-answer.json")),
-          promptTokens: 2000,
-          completionTokens: 250,
-          cacheHitTokens: 1500,
-        }),
+      // The review request gets the fixture's findings; the verification pass (on by default) confirms them.
+      deepseek: (request) =>
+        isVerificationRequest(request)
+          ? verdictsCompletion(request, "confirmed", {
+              promptTokens: 1000,
+              completionTokens: 60,
+              cacheHitTokens: 800,
+            })
+          : chatCompletion({
+              content: JSON.stringify(fixture("model-answer.json")),
+              promptTokens: 2000,
+              completionTokens: 250,
+              cacheHitTokens: 1500,
+            }),
     });
     ({ github, deepseek, app } = run);
   });
@@ -60,14 +74,15 @@ describe("the app process", () => {
     expect(completed).toMatchObject({
       repo: "Codertocat/Hello-World",
       pr: 2,
-      requests: 1,
-      promptCacheHitTokens: 1500,
-      promptCacheMissTokens: 500,
-      completionTokens: 250,
+      // One review request and one verification request (every finding is on one file), both billed.
+      requests: 2,
+      promptCacheHitTokens: 1500 + 800,
+      promptCacheMissTokens: 500 + 200,
+      completionTokens: 250 + 60,
       findingsPosted: 3,
       findingsNotInline: 1,
     });
-    expect(completed.costUsd).toBeCloseTo((1500 * 0.028 + 500 * 0.14 + 250 * 0.28) / 1e6, 12);
+    expect(completed.costUsd).toBeCloseTo((2300 * 0.028 + 700 * 0.14 + 310 * 0.28) / 1e6, 12);
 
     const reviews = github.requests.filter((request) => request.path === `${REPO}/pulls/2/reviews`);
     expect(reviews).toHaveLength(1);
@@ -81,8 +96,29 @@ describe("the app process", () => {
       [2, "RIGHT"],
       [26, "RIGHT"],
     ]);
-    expect(deepseek.requests).toHaveLength(1);
-    expect(deepseek.requests[0]?.headers.authorization).toBe(`Bearer ${E2E_API_KEY}`);
+    expect(deepseek.requests).toHaveLength(2);
+    const [reviewRequest, verification] = [
+      deepseek.requests.filter((request) => !isVerificationRequest(request)),
+      deepseek.requests.filter(isVerificationRequest),
+    ];
+    expect(reviewRequest).toHaveLength(1);
+    expect(verification).toHaveLength(1);
+    // The findings at or above `verify_min_severity` (minor) are checked; the nit is posted unchecked.
+    expect(findingsToCheck(verification[0] as FakeDeepSeekRequest).map((finding) => finding.line)).toEqual([
+      7, 2, 14,
+    ]);
+    for (const request of deepseek.requests) {
+      expect(request.headers.authorization).toBe(`Bearer ${E2E_API_KEY}`);
+    }
+    // The check run on the head: created in progress, completed with the review's findings.
+    const checkRuns = github.requests.filter((request) => request.path.includes("/check-runs"));
+    expect(checkRuns[0]).toMatchObject({
+      method: "POST",
+      path: `${REPO}/check-runs`,
+      body: { head_sha: (examplePull() as { head: { sha: string } }).head.sha, status: "in_progress" },
+    });
+    expect(checkRuns.at(-1)).toMatchObject({ method: "PATCH", body: { status: "completed" } });
+    expect(app.logs.some((line) => line.msg === "check run not written")).toBe(false);
     expect(JSON.stringify(app.logs)).not.toContain(E2E_API_KEY);
   });
 
@@ -111,9 +147,9 @@ describe("the app process", () => {
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('deepseek_review_reviews_total{outcome="completed"} 1');
     expect(metrics.text).toContain(
-      'deepseek_review_tokens_total{model="deepseek-v4-flash",kind="cache_hit"} 1500',
+      'deepseek_review_tokens_total{model="deepseek-v4-flash",kind="cache_hit"} 2300',
     );
-    expect(metrics.text).toMatch(/deepseek_review_cost_usd_total\{model="deepseek-v4-flash"\} 0\.000182/);
+    expect(metrics.text).toMatch(/deepseek_review_cost_usd_total\{model="deepseek-v4-flash"\} 0\.0002492/);
     expect(metrics.text).toContain("deepseek_review_queue_waiting_jobs 0");
   });
 });

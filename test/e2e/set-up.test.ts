@@ -6,7 +6,12 @@ import { parseEnv } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { testPrivateKey } from "../helpers/create-test-probot.js";
 import { anyRoute, githubRoutesFor } from "../helpers/e2e.js";
-import { chatCompletion, startFakeDeepSeek } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  isVerificationRequest,
+  startFakeDeepSeek,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import { startFakeSmee } from "../helpers/fake-smee.js";
 import { freePort, startLocalServer } from "../helpers/local-server.js";
 import { type AppProcess, startAppProcess } from "../helpers/start-app-process.js";
@@ -67,12 +72,14 @@ describe("npm start without a GitHub App (set-up mode, as the README's Set-up sa
   it("creates a smee channel, registers the App with that webhook URL, restarts as the App and reviews a pull request delivered through the channel", async () => {
     const smee = await startFakeSmee();
     cleanups.push(() => smee.close());
-    const deepseek = await startFakeDeepSeek(() =>
-      chatCompletion({
-        content: JSON.stringify(fixture("model-answer.json")),
-        promptTokens: 100,
-        completionTokens: 10,
-      }),
+    const deepseek = await startFakeDeepSeek((request) =>
+      isVerificationRequest(request)
+        ? verdictsCompletion(request)
+        : chatCompletion({
+            content: JSON.stringify(fixture("model-answer.json")),
+            promptTokens: 100,
+            completionTokens: 10,
+          }),
     );
     cleanups.push(() => deepseek.close());
     const github = await startLocalServer(
@@ -112,7 +119,7 @@ describe("npm start without a GitHub App (set-up mode, as the README's Set-up sa
       name: "deepseek-review",
       hook_attributes: { url: smee.channelUrl, active: true },
       redirect_url: `http://127.0.0.1:${port}/probot/setup`,
-      default_events: ["pull_request", "issue_comment"],
+      default_events: ["pull_request", "issue_comment", "pull_request_review_comment"],
     });
     expect(page).toContain(`<code id="webhook-url">${smee.channelUrl}</code>`);
     expect(page).toContain(`http://127.0.0.1:${port}/api/github/webhooks`);
@@ -182,7 +189,13 @@ describe("npm start without a GitHub App (set-up mode, as the README's Set-up sa
     const { action, manifest } = formOf(page);
     expect(manifest).toMatchObject({
       hook_attributes: { url: `http://127.0.0.1:${port}/api/github/webhooks` },
-      default_permissions: { pull_requests: "write", contents: "read", issues: "write", metadata: "read" },
+      default_permissions: {
+        pull_requests: "write",
+        contents: "read",
+        issues: "write",
+        checks: "write",
+        metadata: "read",
+      },
       public: false,
     });
     expect(action.startsWith("https://github.com/organizations/octo-org/settings/apps/new?state=")).toBe(

@@ -6,7 +6,12 @@ import {
   githubRoutesFor,
   startAppWithStandIns,
 } from "../helpers/e2e.js";
-import { chatCompletion, type FakeDeepSeekStep } from "../helpers/fake-deepseek.js";
+import {
+  chatCompletion,
+  type FakeDeepSeekStep,
+  isVerificationRequest,
+  verdictsCompletion,
+} from "../helpers/fake-deepseek.js";
 import type { RecordedRequest, Route } from "../helpers/local-server.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
 
@@ -228,6 +233,8 @@ describe("the app's threads, followed by the real app process across webhooks", 
             cacheHitTokens: 0,
           });
         }
+        // The verification pass (on by default) confirms the review's findings; it is not a review asked.
+        if (isVerificationRequest(request)) return verdictsCompletion(request);
         reviewsAsked += 1;
         // The first review finds the model answer's findings; later ones find nothing new.
         const answer = reviewsAsked === 1 ? fixture("model-answer.json") : { findings: [] };

@@ -41,6 +41,18 @@ export const noContentsRoute: Route = ({ method, path }) =>
     ? { status: 404, body: { message: "Not Found" } }
     : undefined;
 
+/**
+ * The app's check run on the head of each review (`checks.create` answers id 1, `checks.update` any id), as GitHub
+ * answers an App with `checks: write`. A test about the check run reads the recorded requests.
+ */
+export const checkRunsRoute: Route = ({ method, path }) => {
+  if (method === "POST" && /^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path))
+    return { status: 201, body: { id: 1 } };
+  const update = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path);
+  if (method === "PATCH" && update !== null) return { status: 200, body: { id: Number(update[1]) } };
+  return undefined;
+};
+
 export interface PullRequestRoutes {
   /** `pulls.listFiles` of every pull request. */
   files: unknown[];
@@ -80,11 +92,17 @@ export function pullRequestRoutes(params: PullRequestRoutes): Route {
 }
 
 /**
- * A GitHub stand-in for review jobs: `extra` routes first, then the app's token and login, no config file, and the
- * pull request's reads and review.
+ * A GitHub stand-in for review jobs: `extra` routes first, then the app's token and login, no config file (nor any
+ * other file: a context read gets 404), the pull request's reads and review, and its check run.
  */
 export function githubRoutesFor(params: PullRequestRoutes & { extra?: Route[] }): Route {
-  return anyRoute(...(params.extra ?? []), appAuthRoute, noContentsRoute, pullRequestRoutes(params));
+  return anyRoute(
+    ...(params.extra ?? []),
+    appAuthRoute,
+    noContentsRoute,
+    pullRequestRoutes(params),
+    checkRunsRoute,
+  );
 }
 
 export type RunningApp = AppProcess & {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { VERIFY_SYSTEM_PROMPT, type Verdict } from "../../src/review/verify-findings.js";
 
 /** One request the fake received, with when it arrived (ms, `performance.now()`) and its number from 1. */
 export interface FakeDeepSeekRequest {
@@ -226,4 +227,46 @@ export function errorAnswer(
 export function userMessageOf(request: FakeDeepSeekRequest): string {
   const body = request.body as { messages?: { role?: string; content?: string }[] } | undefined;
   return body?.messages?.find((message) => message.role === "user")?.content ?? "";
+}
+
+/** Whether a recorded request is one of the verification pass's (src/review/verify-findings.ts). */
+export function isVerificationRequest(request: FakeDeepSeekRequest): boolean {
+  const body = request.body as { messages?: { role?: string; content?: string }[] } | undefined;
+  return body?.messages?.[0]?.content === VERIFY_SYSTEM_PROMPT;
+}
+
+/** A finding as a verification request shows it to the checker. */
+export interface FindingToCheck {
+  id: number;
+  path: string;
+  line: number;
+  severity: string;
+  title: string;
+}
+
+/** The findings a verification request asks about, read from its `<findings_to_check>` block (the last part). */
+export function findingsToCheck(request: FakeDeepSeekRequest): FindingToCheck[] {
+  const user = userMessageOf(request);
+  const open = "<findings_to_check>\n";
+  const start = user.lastIndexOf(open);
+  const end = user.lastIndexOf("\n</findings_to_check>");
+  if (start < 0 || end < start) throw new Error("not a verification request: no <findings_to_check> block");
+  return JSON.parse(user.slice(start + open.length, end)) as FindingToCheck[];
+}
+
+/**
+ * The checker's answer to a verification request: `verdict` (a verdict, or one per finding; default "confirmed")
+ * for every finding it asks about, with `usage` (defaults as `chatCompletion`'s).
+ */
+export function verdictsCompletion(
+  request: FakeDeepSeekRequest,
+  verdict: Verdict | ((finding: FindingToCheck) => Verdict) = "confirmed",
+  usage: Omit<ChatCompletionParams, "content"> = {},
+): FakeDeepSeekStep {
+  const verdicts = findingsToCheck(request).map((finding) => ({
+    id: finding.id,
+    verdict: typeof verdict === "function" ? verdict(finding) : verdict,
+    reason: "The stand-in checker's verdict.",
+  }));
+  return chatCompletion({ ...usage, content: JSON.stringify({ verdicts }) });
 }

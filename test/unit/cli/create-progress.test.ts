@@ -35,6 +35,25 @@ describe("createProgress", () => {
     ]);
   });
 
+  it("counts the requests after the plan's (the verification pass's) in the total, never more done than in all", () => {
+    const { writes, stream: target } = stream(false);
+    const progress = createProgress({ stream: target, quiet: false });
+    progress.start(1);
+    progress.update({ done: 1, tokens: 3_120, costUsd: 0.0003 });
+    progress.update({ done: 2, tokens: 3_960, costUsd: 0.0004 });
+    expect(writes.slice(1)).toEqual([
+      "deepseek-review: 1/1 requests done, 3,120 tokens, $0.000300 so far\n",
+      "deepseek-review: 2/2 requests done, 3,960 tokens, $0.000400 so far\n",
+    ]);
+
+    const terminal = stream(true);
+    const bar = createProgress({ stream: terminal.stream, quiet: false });
+    bar.start(1);
+    bar.update({ done: 2, tokens: 3_960, costUsd: 0.0004 });
+    bar.stop();
+    expect(terminal.writes.join("")).toContain("2/2 requests | 3,960 tokens");
+  });
+
   it("draws a bar with requests, tokens and dollars on a terminal", () => {
     const { writes, stream: target } = stream(true);
     const progress = createProgress({ stream: target, quiet: false });
