@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createSpendMeter, type SpendMeter } from "../cost/spend-meter.js";
+import { createSpendMeter, flattenModelCost, type SpendMeter } from "../cost/spend-meter.js";
 import type { InstallationGitHub } from "../github/create-github-access.js";
 import { isRetryable } from "../github/http-status.js";
 import { completeJson } from "../llm/complete-json.js";
@@ -212,14 +212,7 @@ async function record(params: { job: AnswerJob; deps: JobDeps; meter: SpendMeter
     repo,
     pr: job.number,
     trigger: "answer",
-    models: totals.models.map((one) => ({
-      model: one.model,
-      requests: one.requests,
-      promptCacheHitTokens: one.usage.promptCacheHitTokens,
-      promptCacheMissTokens: one.usage.promptCacheMissTokens,
-      completionTokens: one.usage.completionTokens,
-      costUsd: one.costUsd,
-    })),
+    models: totals.models.map(flattenModelCost),
     requests: totals.requests,
     promptCacheHitTokens: totals.usage.promptCacheHitTokens,
     promptCacheMissTokens: totals.usage.promptCacheMissTokens,
