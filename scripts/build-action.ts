@@ -22,6 +22,17 @@ export async function buildAction(outfile: string = ACTION_BUNDLE): Promise<void
     format: "esm",
     target: "node24",
     legalComments: "none",
+    // The app reads the tokenizer's files from node_modules; the bundle carries them (see tokenizer-source.ts).
+    plugins: [
+      {
+        name: "bundled-tokenizer",
+        setup(plugin) {
+          plugin.onResolve({ filter: /\/tokenizer-source\.js$/ }, () => ({
+            path: fileURLToPath(new URL("../src/action/tokenizer-source-bundled.ts", import.meta.url)),
+          }));
+        },
+      },
+    ],
     logLevel: "warning",
     banner: {
       js: [

