@@ -23,7 +23,7 @@ import {
 } from "../review/review-pull-request.js";
 import type { PullRequestGateway, PullRequestInfo } from "../review/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
-import type { TendThreads } from "../threads/tend-threads.js";
+import type { TendedThreads, TendThreads } from "../threads/tend-threads.js";
 import { type CheckRunReporter, createCheckRunReporter } from "./create-check-run-reporter.js";
 
 /** What a review needs once the job knows its pull request, or why there is nothing to do. */
@@ -127,6 +127,16 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       });
       checkRun = { reporter, showCost: settings.showCost ?? true };
     }
+    // What tending the threads found still open, for the check run's `fail_on`.
+    let tended: TendedThreads | undefined;
+    const { threads } = prepared;
+    const tendThreads: TendThreads | undefined =
+      threads === undefined
+        ? undefined
+        : async (input) => {
+            tended = await threads(input);
+            return tended;
+          };
     const outcome = await reviewPullRequest({
       pr: prepared.pr,
       github: prepared.github,
@@ -140,7 +150,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
       ...(params.planChunks === undefined ? {} : { planChunks: params.planChunks }),
       ...(params.now === undefined ? {} : { now: params.now }),
       ...(params.onlyPaths === undefined ? {} : { onlyPaths: params.onlyPaths }),
-      ...(prepared.threads === undefined ? {} : { threads: prepared.threads }),
+      ...(tendThreads === undefined ? {} : { threads: tendThreads }),
       ...(prepared.lastReviewed === undefined ? {} : { lastReviewed: prepared.lastReviewed }),
       ...(checkRun === undefined ? {} : { onProgress: checkRun.reporter.progress }),
     });
@@ -156,6 +166,7 @@ export async function runReview(params: RunReviewParams): Promise<RunResult> {
           failOn: prepared.failOn ?? "off",
           showCost: checkRun.showCost,
           ...(reviewUrl === undefined ? {} : { reviewUrl }),
+          ...(tended === undefined ? {} : { openFindings: tended.open }),
         }),
       );
     }

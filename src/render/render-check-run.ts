@@ -18,6 +18,8 @@ export type CheckRunReport =
       failOn: FailOn;
       /** `show_cost`: false keeps tokens and dollars off the pull request. */
       showCost: boolean;
+      /** The app's earlier findings still open on the pull request (unresolved threads), by severity. */
+      openFindings?: SeverityCounts;
     }
   | { kind: "failed"; reason: string; retrying: boolean; showCost: boolean; outcome?: ReviewOutcome };
 
@@ -55,7 +57,10 @@ export function renderCheckRun(report: CheckRunReport): CheckRunDraft {
     };
   }
   const { outcome } = report;
-  const conclusion = checkConclusion(outcome.findingsBySeverity, report.failOn);
+  const reported = checkConclusion(outcome.findingsBySeverity, report.failOn);
+  const stillOpen =
+    report.openFindings === undefined ? "neutral" : checkConclusion(report.openFindings, report.failOn);
+  const conclusion = reported === "failure" || stillOpen === "failure" ? "failure" : "neutral";
   const lines = [
     describeResult(outcome, report.reviewUrl),
     `**Files:** ${outcome.filesReviewed} reviewed, ${outcome.filesSkipped} skipped.`,
@@ -65,9 +70,11 @@ export function renderCheckRun(report: CheckRunReport): CheckRunDraft {
     ...(report.failOn === "off"
       ? []
       : [
-          conclusion === "failure"
+          reported === "failure"
             ? `**Failed:** a finding at or above \`${report.failOn}\` was reported (\`fail_on\`).`
-            : `No finding at or above \`${report.failOn}\` (\`fail_on\`).`,
+            : stillOpen === "failure"
+              ? `**Failed:** an earlier finding at or above \`${report.failOn}\` is still open on this pull request: resolve or dismiss its thread (\`fail_on\`).`
+              : `No finding at or above \`${report.failOn}\` (\`fail_on\`).`,
         ]),
   ];
   const notes = [...outcome.notes.slice(0, MAX_NOTES), ...describeNotInline(outcome)];

@@ -1,5 +1,6 @@
 import type { FindingIdentity } from "../records/record-schema.js";
-import type { PullRequestFile } from "../review/types.js";
+import { severityLabel } from "../review/format-comment.js";
+import { type PullRequestFile, SEVERITIES, type Severity } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
 import type { Store, ThreadEvent } from "../store/types.js";
 import { decideThread, RESOLVED_REPLY_PREFIX, type ThreadDecision } from "./decide-thread.js";
@@ -14,6 +15,11 @@ export const MAX_RESOLVES_PER_RUN = 20;
 export interface TendedThreads {
   dismissed: FindingIdentity[];
   tally: ThreadTally;
+  /**
+   * The app's findings still open on the pull request, by severity: its threads nobody resolved, dismissed or
+   * acted on (what `fail_on` holds against a push that does not touch them).
+   */
+  open: Record<Severity, number>;
 }
 
 /** The step the review pipeline calls once it has the head's files (src/review/review-pull-request.ts). */
@@ -86,6 +92,12 @@ export function createTendThreads(params: TendThreadsParams): TendThreads {
       event.kind === "dismissed" && event.finding !== undefined ? [event.finding] : [],
     );
     const tally = tallyOf({ events, runs });
+    const open: Record<Severity, number> = { critical: 0, major: 0, minor: 0, nit: 0 };
+    for (const { thread, decision } of decisions) {
+      if (decision.action !== "keep" || thread.isResolved) continue;
+      const severity = severityOfComment(thread.comments[0]?.body ?? "");
+      if (severity !== undefined) open[severity] += 1;
+    }
     log.info(
       {
         threads: threads.length,
@@ -97,8 +109,13 @@ export function createTendThreads(params: TendThreadsParams): TendThreads {
       },
       "threads.tended",
     );
-    return { dismissed, tally };
+    return { dismissed, tally, open };
   };
+}
+
+/** The severity an app's inline comment opens with (`**🔴 Critical — title**`, format-comment.ts), if it does. */
+export function severityOfComment(body: string): Severity | undefined {
+  return SEVERITIES.find((severity) => body.startsWith(`**${severityLabel(severity)} — `));
 }
 
 /** The one line the app writes in a thread it resolves. */

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { parsePatch } from "../../src/diff/parse-patch.js";
+import { renderRecord } from "../../src/records/render-record.js";
+import { findingIdentity } from "../../src/review/finding-identity.js";
 import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
 import type { LogRecord } from "../helpers/create-test-probot.js";
 import { DEEPSEEK, mockFindings } from "../helpers/deepseek-mocks.js";
@@ -16,6 +19,8 @@ import {
   mockPullRequestReads,
   mockRepoConfig,
   ownReview,
+  reviewComment,
+  reviewThread,
   setCurrentPull,
 } from "../helpers/github-mocks.js";
 import { webhookExample } from "../helpers/webhook-examples.js";
@@ -109,6 +114,44 @@ describe("the check run of a review", () => {
     expect(checkRuns.at(-1)).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(checkRuns.at(-1)?.output.summary).toContain(
       "a finding at or above `major` was reported (`fail_on`)",
+    );
+  });
+
+  it("fails a push that does not touch an earlier finding at or above fail_on while its thread is open", async () => {
+    // The app's comment on the loop (line 7) from the review at LAST_SHA: nobody resolved or dismissed it.
+    const diff = parsePatch({
+      path: "src/math.js",
+      patch: files().find((file) => file.filename === "src/math.js")?.patch ?? "",
+    });
+    const record = renderRecord({
+      kind: "finding",
+      finding: findingIdentity({
+        comment: { path: "src/math.js", line: 7, side: "RIGHT", body: "" },
+        category: "logic",
+        diff,
+      }),
+    });
+    const body = `**🔴 Critical — Loop reads one element past the end**\n\n${record}`;
+    const app = createTestApp();
+    const checkRuns = mockCheckRuns();
+    mockPullRequestReads({
+      files: files(),
+      config: "fail_on: major\n",
+      reviews: [ownReview({ id: 10, reviewedSha: LAST_SHA })],
+      comments: [reviewComment({ id: 501, body, path: "src/math.js", line: 7 })],
+      threads: [
+        reviewThread({ id: "PRRT_loop", path: "src/math.js", line: 7, comments: [{ id: 501, body }] }),
+      ],
+    });
+    // The push changed only the version constant; the model finds nothing new there.
+    mockCompare({ base: BASE_SHA, head: LAST_SHA, files: atLast() });
+    mockFindings([]);
+
+    await push(app);
+
+    expect(checkRuns.at(-1)).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(checkRuns.at(-1)?.output.summary).toContain(
+      "an earlier finding at or above `major` is still open on this pull request",
     );
   });
 

@@ -83,6 +83,29 @@ describe("renderCheckRun", () => {
     expect(run.summary).toContain("**Failed:** a finding at or above `critical` was reported (`fail_on`).");
   });
 
+  it("fails when an earlier finding at or above fail_on is still open, though this run reported none", () => {
+    const none = { critical: 0, major: 0, minor: 0, nit: 0 };
+    const run = renderCheckRun({
+      kind: "finished",
+      outcome: outcome({ findingsBySeverity: none }),
+      failOn: "major",
+      showCost: true,
+      openFindings: { ...none, critical: 1 },
+    });
+    expect(run.conclusion).toBe("failure");
+    expect(run.summary).toContain(
+      "**Failed:** an earlier finding at or above `major` is still open on this pull request: resolve or dismiss its thread (`fail_on`).",
+    );
+    const minorOpen = renderCheckRun({
+      kind: "finished",
+      outcome: outcome({ findingsBySeverity: none }),
+      failOn: "major",
+      showCost: true,
+      openFindings: { ...none, minor: 3 },
+    });
+    expect(minorOpen.conclusion).toBe("neutral");
+  });
+
   it("says why no review was posted, and keeps the cost off with show_cost: false", () => {
     const run = renderCheckRun({
       kind: "finished",

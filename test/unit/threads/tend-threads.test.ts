@@ -3,7 +3,11 @@ import type { FindingIdentity } from "../../../src/records/record-schema.js";
 import { renderRecord } from "../../../src/records/render-record.js";
 import { codeLineHash } from "../../../src/review/finding-identity.js";
 import type { ThreadEvent } from "../../../src/store/types.js";
-import { createTendThreads, MAX_RESOLVES_PER_RUN } from "../../../src/threads/tend-threads.js";
+import {
+  createTendThreads,
+  MAX_RESOLVES_PER_RUN,
+  severityOfComment,
+} from "../../../src/threads/tend-threads.js";
 import type { ReviewThread } from "../../../src/threads/types.js";
 import { createCapturedLogger } from "../../helpers/create-test-probot.js";
 
@@ -132,6 +136,48 @@ describe("createTendThreads", () => {
 
     expect(tended.dismissed).toEqual([identity(3)]);
     expect(tended.tally).toEqual({ posted: 0, actedOn: 0, dismissed: 1, answered: 0 });
+  });
+
+  it("counts the app's findings still open by severity: unresolved threads of its own, nobody dismissed", async () => {
+    const withBody = (index: number, head: string, change: Partial<ReviewThread> = {}) => {
+      const thread = ownThread(index, { isOutdated: false, ...change });
+      const [first] = thread.comments;
+      return {
+        ...thread,
+        comments: first === undefined ? [] : [{ ...first, body: `${head}\n\n${first.body}` }],
+      };
+    };
+    const threads = [
+      withBody(1, "**🔴 Critical — SQL built from user input**"),
+      withBody(2, "**🟠 Major — Loop reads past the end**"),
+      withBody(3, "**🔴 Critical — Resolved by a person**", { isResolved: true }),
+      withBody(4, "**🔴 Critical — Disliked**", {
+        comments: ownThread(4).comments.map((one) => ({ ...one, thumbsDownBy: ["octocat"] })),
+      }),
+      withBody(5, "no severity at the start **🔴 Critical — x**"),
+    ];
+    const { log } = createCapturedLogger();
+    const tend = createTendThreads({
+      gateway: { listThreads: async () => threads, replyAndResolve: async () => undefined },
+      botLogin: BOT,
+      store: memoryStore(),
+      ref: { installationId: 1, repo: "o/r", pr: 1 },
+      headSha: "a".repeat(40),
+      log,
+    });
+
+    const tended = await tend({ files, complete: true, posted: [identity(1)] });
+
+    expect(tended.open).toEqual({ critical: 1, major: 1, minor: 0, nit: 0 });
+  });
+
+  it.each([
+    ["**🟡 Minor — a title**", "minor"],
+    ["**🔵 Nit — a title**", "nit"],
+    ["🔴 Critical — not bold", undefined],
+    ["", undefined],
+  ])("reads the severity a comment of the app opens with: %s", (body, severity) => {
+    expect(severityOfComment(body)).toBe(severity);
   });
 
   it("records a dismissal once however many runs see it", async () => {
