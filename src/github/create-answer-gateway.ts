@@ -1,10 +1,8 @@
 import type { ProbotOctokit } from "probot";
+import { readFileAt } from "./create-pull-request-gateway.js";
 import { hasStatus } from "./http-status.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
-
-/** Files larger than this are not read for an answer's context (GitHub's contents API serves up to 1 MB). */
-const MAX_FILE_BYTES = 512_000;
 
 /** A review comment as an answer needs it. */
 export interface ReviewCommentInfo {
@@ -62,18 +60,7 @@ export function createAnswerGateway(octokit: Octokit, ref: { owner: string; repo
         throw error;
       }
     },
-    async readFile(path, at) {
-      try {
-        const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref: at });
-        if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
-        if (data.size > MAX_FILE_BYTES || data.encoding !== "base64") return undefined;
-        const text = Buffer.from(data.content, "base64").toString("utf8");
-        return text.includes("\u0000") ? undefined : text;
-      } catch (error) {
-        if (hasStatus(error, 404)) return undefined;
-        throw error;
-      }
-    },
+    readFile: (path, at) => readFileAt(octokit, { ...repo, path, ref: at }),
     async replyInThread({ number, rootId, body }) {
       await octokit.rest.pulls.createReplyForReviewComment({
         ...repo,

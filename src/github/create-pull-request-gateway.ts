@@ -106,7 +106,7 @@ export function createPullRequestGateway(
 }
 
 /** A text file's content at `ref` from the contents API; undefined for anything else (see `readFile`). */
-async function readFileAt(
+export async function readFileAt(
   octokit: Octokit,
   params: { owner: string; repo: string; path: string; ref: string },
 ): Promise<string | undefined> {

@@ -77,7 +77,7 @@ function mockReviewComment(params: { id: number; login: string; body: string; li
 
 function mockFile() {
   nock(GITHUB)
-    .get(`${REPO}/contents/src%2Fmath.js`)
+    .get(`${REPO}/contents/src/math.js`)
     .query({ ref: HEAD_SHA })
     .reply(200, {
       type: "file",
