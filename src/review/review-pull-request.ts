@@ -378,14 +378,14 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     );
   }
   const diffsByPath = new Map(withHunks.map((diff) => [diff.path, diff]));
-  const dismissedIdentities = tended === undefined ? {} : { dismissed: tended.dismissed };
-  // What this pull request already has (or a person dismissed) is not posted again: not worth a verification call.
+  // What this pull request already has, or a person dismissed, is not posted again: it is counted here, once, and
+  // goes no further (no verification call, no suggestion check).
   const settled = placeFindings({
     findings: shown,
     diffs: diffsByPath,
     maxComments: settings.maxComments,
     posted,
-    ...dismissedIdentities,
+    ...(tended === undefined ? {} : { dismissed: tended.dismissed }),
   });
   const settledFindings = new Set([...settled.alreadyPosted, ...settled.dismissed]);
   const checked = await verifyPass({
@@ -399,25 +399,19 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   });
   // A suggestion that would break a file that parses is never a one-click change.
   const findings = await prepareSuggestions({
-    findings: [...checked.findings, ...shown.filter((one) => settledFindings.has(one))],
+    findings: checked.findings,
     diffs: diffsByPath,
     texts: context.texts,
     syntax,
     log,
   });
   const { models } = meter.totals();
-  const placed = placeFindings({
-    findings,
-    diffs: diffsByPath,
-    maxComments: settings.maxComments,
-    posted,
-    ...dismissedIdentities,
-  });
-  if (placed.dismissed.length > 0) {
-    sections.push(`${placed.dismissed.length} dismissed earlier on this pull request, not raised again.`);
+  const placed = placeFindings({ findings, diffs: diffsByPath, maxComments: settings.maxComments });
+  if (settled.dismissed.length > 0) {
+    sections.push(`${settled.dismissed.length} dismissed earlier on this pull request, not raised again.`);
   }
-  if (placed.alreadyPosted.length > 0) {
-    sections.push(`${placed.alreadyPosted.length} already posted on this pull request, not repeated.`);
+  if (settled.alreadyPosted.length > 0) {
+    sections.push(`${settled.alreadyPosted.length} already posted on this pull request, not repeated.`);
   }
   const reviewedFiles = plan.kept.filter((path) => !notReviewed.has(path));
   // A partial record: the next push or redelivery reviews the whole PR, so no file stays unreviewed for good.
@@ -432,17 +426,21 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
     requests,
     usage,
     costUsd,
-    findingsAlreadyPosted: placed.alreadyPosted.length,
+    findingsAlreadyPosted: settled.alreadyPosted.length,
     filesReviewed: reviewedFiles.length,
     filesSkipped: skipped.length,
     failures,
     failed: reviews.every(({ review }) => review.answered === 0),
-    findingsBySeverity: countSeverities(findings),
+    // What this run reported: placed, in the body, or already posted — not what a person dismissed.
+    findingsBySeverity: countSeverities([
+      ...[...placed.comments, ...placed.notInline].map((one) => one.finding),
+      ...settled.alreadyPosted,
+    ]),
     findings: [...placed.comments, ...placed.notInline].map((one) => one.finding),
     notes: sections,
     reviewed: reviewed(complete),
     ...(incrementalSince === undefined ? {} : { incrementalSince }),
-    ...(placed.dismissed.length > 0 ? { findingsDismissed: placed.dismissed.length } : {}),
+    ...(settled.dismissed.length > 0 ? { findingsDismissed: settled.dismissed.length } : {}),
     ...(checked.outcome === undefined ? {} : { verification: checked.outcome }),
   };
   // Findings that cannot go inline carry no record, so the model's repeats of them could not be told from new ones:

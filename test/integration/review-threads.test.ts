@@ -8,6 +8,7 @@ import type { LogRecord } from "../helpers/create-test-probot.js";
 import { mockFindings } from "../helpers/deepseek-mocks.js";
 import {
   EXAMPLE_BASE_SHA,
+  mockCheckRuns,
   mockCompare,
   mockCreateReview,
   mockPullRequestReads,
@@ -256,6 +257,34 @@ describe("the app's own review threads", () => {
       expect(lines(app.records, "review.completed").at(-1)).toEqual(
         expect.objectContaining({ findingsDismissed: 1, quiet: "no new finding" }),
       );
+    });
+  });
+
+  describe("with fail_on", () => {
+    it("does not fail the check run on a finding a person dismissed, raised again in other words", async () => {
+      const app = createTestApp();
+      const checkRuns = mockCheckRuns();
+      const dismissedThread = reviewThread({
+        id: "PRRT_loop",
+        path: "src/math.js",
+        line: 7,
+        comments: [{ id: 501, body: loopCommentBody(), thumbsDownBy: ["octocat"] }],
+      });
+      mockPullRequestReads({
+        files: files(),
+        config: "fail_on: major\n",
+        comments: [ownComment()],
+        threads: [dismissedThread],
+      });
+      mockFindings([REWORDED_LOOP]);
+      mockCreateReview({ id: 93 });
+
+      await push(app, NEW_SHA);
+
+      expect(lines(app.records, "review.completed")).toEqual([
+        expect.objectContaining({ findingsPosted: 0, findingsDismissed: 1 }),
+      ]);
+      expect(checkRuns.at(-1)).toMatchObject({ status: "completed", conclusion: "neutral" });
     });
   });
 
