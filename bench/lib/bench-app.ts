@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -193,10 +193,4 @@ export function readRss(pid: number): { now: number; peak: number } {
   const kb = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
   return { now: kb("VmRSS"), peak: kb("VmHWM") };
-}
-
-/** Whether dist/ is older than the sources (then the bench builds it). */
-export function distIsStale(): boolean {
-  if (!existsSync(DIST_MAIN)) return true;
-  return statSync(DIST_MAIN).mtimeMs < statSync(join(ROOT, "src/main.ts")).mtimeMs;
 }

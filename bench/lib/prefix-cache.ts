@@ -1,5 +1,4 @@
 import { createHash, type Hash } from "node:crypto";
-import type { CountTokens } from "../../src/review/count-tokens.js";
 
 /** DeepSeek's context cache stores prompts in units of this many tokens (its documentation). */
 export const CACHE_UNIT_TOKENS = 64;
@@ -49,9 +48,4 @@ function prefixKeys(tokens: readonly number[]): string[] {
 /** How a chat request's messages become one token list: role markers and contents, in order. */
 export function promptEncoder(encode: (text: string) => number[]): EncodePrompt {
   return (messages) => messages.flatMap((message) => encode(`<|${message.role}|>${message.content}`));
-}
-
-/** The token count of a text from an id encoder. */
-export function counterOf(encode: (text: string) => number[]): CountTokens {
-  return (text) => (text === "" ? 0 : encode(text).length);
 }

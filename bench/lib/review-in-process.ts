@@ -1,4 +1,5 @@
 import type { ModelClient } from "../../src/llm/types.js";
+import { createLimit } from "../../src/queue/create-limit.js";
 import { createTokenCounter, loadTokenizer } from "../../src/review/count-tokens.js";
 import {
   type ReviewOutcome,
@@ -55,18 +56,7 @@ export async function reviewInProcess(params: {
   settings?: Partial<ReviewSettings>;
 }): Promise<ReviewOutcome> {
   const headSha = params.number.toString(16).padStart(40, "0");
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const limit = async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
-    try {
-      return await task();
-    } finally {
-      running -= 1;
-      waiting.shift()?.();
-    }
-  };
+  const limit = createLimit(CONCURRENCY);
   return reviewPullRequest({
     pr: {
       owner: "o",

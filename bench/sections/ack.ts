@@ -20,11 +20,6 @@ function deliveries(count: number, burst: number): Delivery[] {
   });
 }
 
-/** A burst of `size` fresh deliveries to the app on `port`. */
-export function runAckBurst(port: number, size: number, run: number) {
-  return burst(port, deliveries(size, run));
-}
-
 /** Sends every delivery at once; each one's time from its request to its answer (ms), and the whole burst's. */
 async function burst(
   port: number,

@@ -216,7 +216,7 @@ export const repoConfigSchema = z
       .enum(["off", ...SEVERITIES])
       .default("off")
       .describe(
-        "The check run concludes `failure` when a review reports a finding at least this severe (`critical`, `major`, `minor` or `nit`), so it can be a required check; `off`: always `neutral`. It judges the findings of each review run: an incremental review judges what it looked at.",
+        "The check run concludes `failure` when a review reports a finding at least this severe (`critical`, `major`, `minor` or `nit`), so it can be a required check; `off`: always `neutral`. It judges the findings each run reports and the app's earlier findings still open on the pull request (threads nobody resolved or dismissed).",
       ),
     path_instructions: z
       .array(

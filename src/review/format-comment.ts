@@ -4,7 +4,7 @@ import {
   sanitizeInline,
   sanitizeMarkdown,
 } from "./sanitize-markdown.js";
-import type { Finding, Severity } from "./types.js";
+import { type Finding, SEVERITIES, type Severity } from "./types.js";
 
 const SEVERITY_LABELS: Record<Severity, string> = {
   critical: "🔴 Critical",
@@ -16,6 +16,11 @@ const SEVERITY_LABELS: Record<Severity, string> = {
 /** The emoji and word shown for a severity, e.g. `🔴 Critical`. */
 export function severityLabel(severity: Severity): string {
   return SEVERITY_LABELS[severity];
+}
+
+/** The severity an inline comment's body opens with (`formatCommentBody`'s heading), if it does. */
+export function severityOfCommentBody(body: string): Severity | undefined {
+  return SEVERITIES.find((severity) => body.startsWith(`**${severityLabel(severity)} — `));
 }
 
 /** The note under a suggestion that is shown as plain code because applying it breaks the file's syntax. */

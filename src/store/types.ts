@@ -59,7 +59,6 @@ export interface LedgerFilter {
  * app answered a reply or a mention).
  */
 export type ThreadEventKind = "acted-on" | "dismissed" | "answered";
-export const THREAD_EVENT_KINDS: readonly ThreadEventKind[] = ["acted-on", "dismissed", "answered"];
 
 /** One thread event; recorded once per pull request, `key` and `kind`, whatever how often it is seen. */
 export interface ThreadEvent {

@@ -1,6 +1,6 @@
 import type { FindingIdentity } from "../records/record-schema.js";
-import { severityLabel } from "../review/format-comment.js";
-import { type PullRequestFile, SEVERITIES, type Severity } from "../review/types.js";
+import { severityOfCommentBody } from "../review/format-comment.js";
+import type { PullRequestFile, Severity } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
 import type { Store, ThreadEvent } from "../store/types.js";
 import { decideThread, RESOLVED_REPLY_PREFIX, type ThreadDecision } from "./decide-thread.js";
@@ -95,7 +95,7 @@ export function createTendThreads(params: TendThreadsParams): TendThreads {
     const open: Record<Severity, number> = { critical: 0, major: 0, minor: 0, nit: 0 };
     for (const { thread, decision } of decisions) {
       if (decision.action !== "keep" || thread.isResolved) continue;
-      const severity = severityOfComment(thread.comments[0]?.body ?? "");
+      const severity = severityOfCommentBody(thread.comments[0]?.body ?? "");
       if (severity !== undefined) open[severity] += 1;
     }
     log.info(
@@ -111,11 +111,6 @@ export function createTendThreads(params: TendThreadsParams): TendThreads {
     );
     return { dismissed, tally, open };
   };
-}
-
-/** The severity an app's inline comment opens with (`**🔴 Critical — title**`, format-comment.ts), if it does. */
-export function severityOfComment(body: string): Severity | undefined {
-  return SEVERITIES.find((severity) => body.startsWith(`**${severityLabel(severity)} — `));
 }
 
 /** The one line the app writes in a thread it resolves. */

@@ -1,7 +1,6 @@
 import nock from "nock";
 import type { ChatMessage } from "../../src/llm/types.js";
-import { VERIFY_SYSTEM_PROMPT } from "../../src/review/verify-findings.js";
-import { chatCompletionBody } from "./fake-deepseek.js";
+import { chatCompletionBody, type FakeDeepSeekRequest, isVerificationRequest } from "./fake-deepseek.js";
 
 /** The base URL the integration tests give the model client; nock answers for it. */
 export const DEEPSEEK = "https://deepseek.test";
@@ -35,7 +34,7 @@ export function deepseekAnswer(params: { answer: unknown; usage?: Usage; model?:
 
 /** Whether a request is one of the verification pass's (src/review/verify-findings.ts). */
 export function isVerification(body: DeepSeekRequest): boolean {
-  return body.messages[0]?.content === VERIFY_SYSTEM_PROMPT;
+  return isVerificationRequest({ body } as FakeDeepSeekRequest);
 }
 
 /**

@@ -379,7 +379,7 @@ export function reviewThread(params: {
 }
 
 /** `POST /graphql` with the review threads query: one page holding `threads`. */
-export function mockReviewThreads(params: { threads: unknown[] }): void {
+function mockReviewThreads(params: { threads: unknown[] }): void {
   nock(GITHUB)
     .post("/graphql", (body: { query?: string }) => body.query?.includes("reviewThreads") === true)
     .reply(200, {

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parsePatch } from "../../src/diff/parse-patch.js";
 import { renderRecord } from "../../src/records/render-record.js";
 import { findingIdentity } from "../../src/review/finding-identity.js";
+import { formatCommentBody } from "../../src/review/format-comment.js";
+import type { Finding } from "../../src/review/types.js";
 import { createTestApp, type TestApp } from "../helpers/create-test-app.js";
 import type { LogRecord } from "../helpers/create-test-probot.js";
 import { DEEPSEEK, mockFindings } from "../helpers/deepseek-mocks.js";
@@ -131,7 +133,11 @@ describe("the check run of a review", () => {
         diff,
       }),
     });
-    const body = `**🔴 Critical — Loop reads one element past the end**\n\n${record}`;
+    const comment = formatCommentBody({
+      finding: { ...LOOP_FINDING, category: "logic" } as Finding,
+      suggestion: "none",
+    });
+    const body = `${comment}\n\n${record}`;
     const app = createTestApp();
     const checkRuns = mockCheckRuns();
     mockPullRequestReads({

@@ -24,6 +24,9 @@ export const COMMAND_QUEUE = "deepseek-review-commands";
 /** A review may run this long before pg-boss counts it as lost; far above any review (heartbeats prove life). */
 const EXPIRE_SECONDS = 3_600;
 
+/** The queue, and the pruning of its finished jobs (the store's `prune`). */
+export type PgBossQueue = JobQueue & { pruneFinished(): Promise<void> };
+
 /**
  * The shared queue of several replicas, on pg-boss. One review of a pull request at a time across every replica:
  * a pg-boss group per pull request (group concurrency 1) keeps most of a pull request's jobs apart, but two workers
@@ -32,9 +35,6 @@ const EXPIRE_SECONDS = 3_600;
  * first, and a dead replica's lock goes with its connection. A waiting automatic review takes the newest head (an
  * upsert on its key); a replica that dies stops sending heartbeats and its jobs run again elsewhere.
  */
-/** The queue, and the pruning of its finished jobs (the store's `prune`). */
-export type PgBossQueue = JobQueue & { pruneFinished(): Promise<void> };
-
 export async function createPgBossQueue(options: PgBossQueueOptions): Promise<PgBossQueue> {
   const maxAttempts = options.maxAttempts ?? MAX_JOB_ATTEMPTS;
   const commandConcurrency = options.commandConcurrency ?? 2;

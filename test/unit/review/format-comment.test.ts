@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { formatCommentBody, severityLabel } from "../../../src/review/format-comment.js";
-import type { Finding, Severity } from "../../../src/review/types.js";
+import {
+  formatCommentBody,
+  severityLabel,
+  severityOfCommentBody,
+} from "../../../src/review/format-comment.js";
+import { type Finding, SEVERITIES, type Severity } from "../../../src/review/types.js";
 
 const ZWJ = "\u200D";
 
@@ -129,4 +133,19 @@ describe("formatCommentBody", () => {
       "**🟠 Major — Two \\`\\`\\` lines**\n\n`user` can be null here.",
     );
   });
+});
+
+describe("severityOfCommentBody", () => {
+  it.each(SEVERITIES)("reads back %s from the body formatCommentBody writes", (severity) => {
+    expect(
+      severityOfCommentBody(formatCommentBody({ finding: { ...finding, severity }, suggestion: "none" })),
+    ).toBe(severity);
+  });
+
+  it.each(["🔴 Critical — not bold", "no severity first **🔴 Critical — x**", ""])(
+    "reads none from %j",
+    (body) => {
+      expect(severityOfCommentBody(body)).toBeUndefined();
+    },
+  );
 });

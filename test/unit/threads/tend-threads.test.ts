@@ -2,12 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { FindingIdentity } from "../../../src/records/record-schema.js";
 import { renderRecord } from "../../../src/records/render-record.js";
 import { codeLineHash } from "../../../src/review/finding-identity.js";
+import { formatCommentBody } from "../../../src/review/format-comment.js";
+import type { Severity } from "../../../src/review/types.js";
 import type { ThreadEvent } from "../../../src/store/types.js";
-import {
-  createTendThreads,
-  MAX_RESOLVES_PER_RUN,
-  severityOfComment,
-} from "../../../src/threads/tend-threads.js";
+import { createTendThreads, MAX_RESOLVES_PER_RUN } from "../../../src/threads/tend-threads.js";
 import type { ReviewThread } from "../../../src/threads/types.js";
 import { createCapturedLogger } from "../../helpers/create-test-probot.js";
 
@@ -71,6 +69,13 @@ const files = [
     patch: "@@ -1,0 +1,1 @@\n+let other = 2;",
   },
 ];
+
+/** The body the app writes for a finding of `severity` (format-comment.ts), without its record. */
+const heading = (severity: Severity, title: string) =>
+  formatCommentBody({
+    finding: { path: "src/a.js", line: 1, severity, category: "logic", title, body: "" },
+    suggestion: "none",
+  });
 
 describe("createTendThreads", () => {
   it(`resolves at most MAX_RESOLVES_PER_RUN (${MAX_RESOLVES_PER_RUN}) threads in a run of hundreds, the rest later`, async () => {
@@ -148,10 +153,10 @@ describe("createTendThreads", () => {
       };
     };
     const threads = [
-      withBody(1, "**🔴 Critical — SQL built from user input**"),
-      withBody(2, "**🟠 Major — Loop reads past the end**"),
-      withBody(3, "**🔴 Critical — Resolved by a person**", { isResolved: true }),
-      withBody(4, "**🔴 Critical — Disliked**", {
+      withBody(1, heading("critical", "SQL built from user input")),
+      withBody(2, heading("major", "Loop reads past the end")),
+      withBody(3, heading("critical", "Resolved by a person"), { isResolved: true }),
+      withBody(4, heading("critical", "Disliked"), {
         comments: ownThread(4).comments.map((one) => ({ ...one, thumbsDownBy: ["octocat"] })),
       }),
       withBody(5, "no severity at the start **🔴 Critical — x**"),
@@ -169,15 +174,6 @@ describe("createTendThreads", () => {
     const tended = await tend({ files, complete: true, posted: [identity(1)] });
 
     expect(tended.open).toEqual({ critical: 1, major: 1, minor: 0, nit: 0 });
-  });
-
-  it.each([
-    ["**🟡 Minor — a title**", "minor"],
-    ["**🔵 Nit — a title**", "nit"],
-    ["🔴 Critical — not bold", undefined],
-    ["", undefined],
-  ])("reads the severity a comment of the app opens with: %s", (body, severity) => {
-    expect(severityOfComment(body)).toBe(severity);
   });
 
   it("records a dismissal once however many runs see it", async () => {
