@@ -9,7 +9,8 @@ export interface CapturedReview {
 }
 
 /**
- * The pipeline's `PullRequestGateway` over a local diff: the files are the diff's, nothing was reviewed before (every
+ * The pipeline's `PullRequestGateway` over a local diff: the files are the diff's (read at the head through git for
+ * context, when the diff came from a checkout), nothing was reviewed before (every
  * run reviews the whole diff), and the review is kept instead of posted (`captured()`).
  */
 export function createLocalGateway(diff: LocalDiff): PullRequestGateway & {
@@ -18,6 +19,8 @@ export function createLocalGateway(diff: LocalDiff): PullRequestGateway & {
   let captured: CapturedReview | undefined;
   return {
     listFiles: async () => diff.files,
+    // The files at the head, for the code around each hunk (the checkout's git; the diff alone has no `ref`).
+    ...(diff.readFile === undefined ? {} : { readFile: diff.readFile }),
     readHead: async () => ({ headSha: diff.pr.headSha, baseSha: diff.pr.baseSha }),
     async createReview(review) {
       captured = { body: review.body, comments: review.comments, complete: review.record.complete };

@@ -1,6 +1,6 @@
 import { computeCost } from "../cost/compute-cost.js";
 import type { PriceTable } from "../cost/prices.js";
-import { buildMessages } from "../review/build-prompt.js";
+import { buildMessages, renderChangedFiles } from "../review/build-prompt.js";
 import type { CountTokens } from "../review/count-tokens.js";
 import type { ChunkPlan } from "../review/plan-chunks.js";
 
@@ -29,7 +29,7 @@ export interface CostEstimate {
 
 export interface PlanEstimate {
   requests: PlannedRequest[];
-  /** Tokens every request repeats before its diff (system prompt, instructions, title, description). */
+  /** Tokens every request repeats before its diff (system prompt, instructions, title, description, changed files). */
   prefixTokens: number;
   maxOutputTokens: number;
   estimates: CostEstimate[];
@@ -52,6 +52,8 @@ export function estimatePlan(params: {
   const [system, user] = buildMessages({
     pr: plan.pr,
     chunk: { files: [], tokens: 0 },
+    // The list of changed files every request of the review repeats, as the review renders it.
+    changedFiles: renderChangedFiles(plan.lanes.flatMap((lane) => lane.chunks)),
     ...(settings.instructions === undefined ? {} : { instructions: settings.instructions }),
     ...(settings.language === undefined ? {} : { language: settings.language }),
   });

@@ -82,11 +82,12 @@ export async function readLocalDiff(params: ReadLocalDiffParams): Promise<LocalD
     files: splitGitDiff(text),
     source: `${base}...${head}`,
     root: top,
-    readFile: (path) =>
+    readFile: memoise((path) =>
       git(["show", `${headSha}:${path}`]).then(
         (content) => content,
         () => undefined,
       ),
+    ),
   };
 }
 
@@ -169,4 +170,19 @@ async function findDefaultBase(git: Git): Promise<string> {
   throw new UsageError(
     `no ${DEFAULT_BASES.join(", ")} in this checkout: say what to compare with --base <ref>`,
   );
+}
+
+/** One read per path: the pipeline reads a file for context, and the report again for the code it shows. */
+function memoise(
+  read: (path: string) => Promise<string | undefined>,
+): (path: string) => Promise<string | undefined> {
+  const reads = new Map<string, Promise<string | undefined>>();
+  return (path) => {
+    let one = reads.get(path);
+    if (one === undefined) {
+      one = read(path);
+      reads.set(path, one);
+    }
+    return one;
+  };
 }

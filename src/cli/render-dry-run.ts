@@ -41,7 +41,7 @@ export function renderDryRun(report: DryRunReport, paint: Paint): string {
     paint("bold", `Plan: ${n(estimate.requests.length)} request${estimate.requests.length === 1 ? "" : "s"}`),
   );
   out.push(
-    `  every request repeats a stable prefix of ${n(estimate.prefixTokens)} tokens (instructions, title, description)`,
+    `  every request repeats a stable prefix of ${n(estimate.prefixTokens)} tokens (instructions, title, description, changed files)`,
   );
   estimate.requests.forEach((request, index) => {
     const files = request.files.length === 1 ? "1 file" : `${n(request.files.length)} files`;

@@ -46,7 +46,9 @@ const FINDING = {
   category: "logic",
   title: "Division by zero \u001b[31mis not handled\u001b]0;owned\u0007",
   body: "`b` may be 0, and `ratio` then returns Infinity.",
-  suggestion: '  if (b === 0) throw new RangeError("b must not be 0");\n  return a / b;',
+  // Lines 5–6 replaced: the function's first line is kept, so the file still parses (the CLI checks, as the App).
+  suggestion:
+    'export function ratio(a: number, b: number) {\n  if (b === 0) throw new RangeError("b must not be 0");\n  return a / b;',
 };
 
 describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_000 }, () => {
@@ -117,6 +119,8 @@ describe("deepseek-review review (the CLI, as its own process)", { timeout: 60_0
     const sent = JSON.stringify(review.body);
     expect(sent).toContain("return a / b;");
     expect(sent).toContain("export const token");
+    // With the code around the diff, read from the checkout at the head, as the App reads it from GitHub.
+    expect(sent).toContain("<code_context>");
     // The verification pass was shown the finding with the code it points at.
     expect(findingsToCheck(verification)).toMatchObject([{ id: 1, path: "src/math.ts", line: 6 }]);
     expect(JSON.stringify(verification.body)).toContain("return a / b;");
