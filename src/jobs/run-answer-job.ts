@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createSpendMeter, flattenModelCost, type SpendMeter } from "../cost/spend-meter.js";
+import type { ReviewCommentInfo } from "../github/create-answer-gateway.js";
 import type { InstallationGitHub } from "../github/create-github-access.js";
 import { isRetryable } from "../github/http-status.js";
 import { completeJson } from "../llm/complete-json.js";
@@ -29,10 +30,12 @@ type Asked = { context: AnswerContext; question: string; post: (body: string) =>
 
 /**
  * Answers a person who spoke to the app, from the job's data alone:
- * 1. rebuild the installation's GitHub access; read the configuration;
- * 2. check the person may run `/review` (anyone below gets no answer at all, so outsiders cannot spend);
- * 3. read the question and what it is about: for a reply, the thread's first comment, which must be the app's
- *    finding, with its diff hunk and the file's lines around it; for a mention, the pull request's title and text;
+ * 1. rebuild the installation's GitHub access; for a reply, read its thread's first comment, which must be the
+ *    app's finding (else nothing more is read);
+ * 2. read the configuration and check the person may run `/review` (anyone below gets no answer at all, so
+ *    outsiders cannot spend);
+ * 3. read the question and what it is about: for a reply, the finding's diff hunk and the file's lines around it;
+ *    for a mention, the pull request's title and text;
  * 4. ask Flash (JSON mode, thinking off), the question and the pull request's text as delimited untrusted data;
  * 5. post the answer, escaped, in the thread (or on the pull request), and record it (thread event, ledger row).
  * Ends in one `answer.completed`, `answer.skipped` or `answer.failed` line with what was spent.
@@ -79,6 +82,9 @@ async function answer(params: {
   const github = await deps.github.forInstallation(job.installationId);
   if (job.user.toLowerCase() === github.botLogin.toLowerCase() || job.user.toLowerCase().endsWith("[bot]"))
     return { answered: false, reason: "a bot" };
+  // A reply in a thread the app did not start ends here, after one read.
+  const root = await readOwnRoot({ job, github });
+  if (root !== undefined && "reason" in root) return { answered: false, reason: root.reason };
   const ref = { owner: job.owner, repo: job.repo };
   const repository = github.repository(ref);
   const loaded = await loadRepoConfig({
@@ -92,7 +98,7 @@ async function answer(params: {
   if (rank(permission) < rank(loaded.config.review_command.min_permission))
     return { answered: false, reason: `${permission ?? "no"} permission is below what /review needs` };
 
-  const asked = await readQuestion({ job, github });
+  const asked = await readQuestion({ job, github, ...(root === undefined ? {} : { root: root.root }) });
   if ("reason" in asked) return { answered: false, reason: asked.reason };
 
   const settings = settingsForReview({
@@ -146,17 +152,33 @@ async function answer(params: {
   return { answered: true };
 }
 
-/** The question and what it is about; a reason when there is nothing the app should answer. */
+/** For a reply: the first comment of its thread when the app started it, else why not; nothing for a mention. */
+async function readOwnRoot(params: {
+  job: AnswerJob;
+  github: InstallationGitHub;
+}): Promise<{ root: ReviewCommentInfo } | { reason: string } | undefined> {
+  const { job, github } = params;
+  if (job.where.kind !== "thread") return undefined;
+  const root = await github
+    .answers({ owner: job.owner, repo: job.repo })
+    .readReviewComment(job.where.inReplyTo);
+  const own = root !== undefined && root.author.toLowerCase() === github.botLogin.toLowerCase();
+  if (!own || readFindingRecord(root.body) === undefined) return { reason: "not a thread the app started" };
+  return { root };
+}
+
+/** The question and what it is about (for a reply, `root` is its thread's first comment, the app's). */
 async function readQuestion(params: {
   job: AnswerJob;
   github: InstallationGitHub;
+  root?: ReviewCommentInfo;
 }): Promise<Asked | { reason: string }> {
-  const { job, github } = params;
+  const { job, github, root } = params;
   const ref = { owner: job.owner, repo: job.repo };
   const answers = github.answers(ref);
-  const pr = await github.repository(ref).getPullRequest(job.number);
+  const readPullRequest = () => github.repository(ref).getPullRequest(job.number);
   if (job.where.kind === "mention") {
-    const comment = await answers.readIssueComment(job.commentId);
+    const [pr, comment] = await Promise.all([readPullRequest(), answers.readIssueComment(job.commentId)]);
     if (comment === undefined) return { reason: "the comment is gone" };
     return {
       context: { kind: "mention", title: pr.title, description: pr.body },
@@ -165,16 +187,13 @@ async function readQuestion(params: {
     };
   }
   const { inReplyTo } = job.where;
-  const [root, question] = await Promise.all([
-    answers.readReviewComment(inReplyTo),
-    answers.readReviewComment(job.commentId),
-  ]);
+  if (root === undefined) return { reason: "not a thread the app started" };
+  const question = await answers.readReviewComment(job.commentId);
   if (question === undefined) return { reason: "the comment is gone" };
-  const own = root !== undefined && root.author.toLowerCase() === github.botLogin.toLowerCase();
-  if (!own || readFindingRecord(root.body) === undefined) return { reason: "not a thread the app started" };
   // Outdated comments have no line at the head: their code is read where it was commented on.
   const line = root.line ?? root.originalLine ?? undefined;
-  const file = await answers.readFile(root.path, root.line === null ? root.commitId : pr.headSha);
+  const at = root.line === null ? root.commitId : (await readPullRequest()).headSha;
+  const file = await answers.readFile(root.path, at);
   return {
     context: {
       kind: "thread",
