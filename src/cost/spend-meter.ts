@@ -41,6 +41,18 @@ export function flattenModelCost(one: ModelCost) {
   };
 }
 
+/** What was spent, as a ledger row keeps it (`LedgerEntry`'s spend fields); zero when nothing was metered. */
+export function ledgerSpend(totals: SpendTotals | undefined) {
+  return {
+    models: (totals?.models ?? []).map(flattenModelCost),
+    requests: totals?.requests ?? 0,
+    promptCacheHitTokens: totals?.usage.promptCacheHitTokens ?? 0,
+    promptCacheMissTokens: totals?.usage.promptCacheMissTokens ?? 0,
+    completionTokens: totals?.usage.completionTokens ?? 0,
+    costUsd: totals?.costUsd ?? 0,
+  };
+}
+
 /** What a review spent so far. */
 export interface SpendTotals {
   /** Billed answers, broken ones included. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createSpendMeter, flattenModelCost, type SpendMeter } from "../cost/spend-meter.js";
+import { createSpendMeter, ledgerSpend, type SpendMeter } from "../cost/spend-meter.js";
 import type { ReviewCommentInfo } from "../github/create-answer-gateway.js";
 import type { InstallationGitHub } from "../github/create-github-access.js";
 import { isRetryable } from "../github/http-status.js";
@@ -57,7 +57,14 @@ export async function runAnswerJob(params: {
   let meter: SpendMeter | undefined;
   const spent = () => spentFields(meter);
   try {
-    const result = await answer({ job, deps, log, started, setMeter: (one) => (meter = one) });
+    const result = await answer({
+      job,
+      jobId: queued.id,
+      deps,
+      log,
+      started,
+      setMeter: (one) => (meter = one),
+    });
     if (result.answered) log.info({ ...spent(), durationMs: Date.now() - started }, "answer.completed");
     else log.info({ reason: result.reason, ...spent() }, "answer.skipped");
   } catch (error) {
@@ -65,6 +72,20 @@ export async function runAnswerJob(params: {
     const retry =
       queued.attempt < queued.maxAttempts && isRetryable(error) && (meter?.totals().requests ?? 0) === 0;
     log.error({ outcome: retry ? "retrying" : "failed", err, ...spent() }, "answer.failed");
+    // Money spent on an answer that failed is still in the ledger (a retry happens only when nothing was spent).
+    if (meter !== undefined && meter.totals().requests > 0) {
+      await recordAnswerRun({
+        job,
+        jobId: queued.id,
+        deps,
+        meter,
+        started,
+        outcome: "failed",
+        reason: `${err.name}: ${err.message}`,
+      }).catch((failure: unknown) =>
+        log.error({ err: { message: (failure as Error).message } }, "ledger write failed"),
+      );
+    }
     if (retry) throw error;
   } finally {
     await meter?.close().catch(() => undefined);
@@ -73,6 +94,7 @@ export async function runAnswerJob(params: {
 
 async function answer(params: {
   job: AnswerJob;
+  jobId: string;
   deps: JobDeps;
   log: Logger;
   started: number;
@@ -146,7 +168,7 @@ async function answer(params: {
     }),
   );
   await asked.post(sanitizeMarkdown(value, MAX_ANSWER_CHARS));
-  await record({ job, deps, meter, started: params.started }).catch((error: unknown) =>
+  await record({ job, jobId: params.jobId, deps, meter, started: params.started }).catch((error: unknown) =>
     log.error({ err: { message: (error as Error).message } }, "ledger write failed"),
   );
   return { answered: true };
@@ -211,36 +233,51 @@ async function readQuestion(params: {
 }
 
 /** The answer as a thread event (the tally) and a ledger row (what it cost). */
-async function record(params: { job: AnswerJob; deps: JobDeps; meter: SpendMeter; started: number }) {
-  const { job, deps, meter } = params;
-  const repo = `${job.owner}/${job.repo}`;
-  const now = Date.now();
+async function record(params: {
+  job: AnswerJob;
+  jobId: string;
+  deps: JobDeps;
+  meter: SpendMeter;
+  started: number;
+}) {
+  const { job, deps } = params;
   await deps.store.recordThreadEvent({
     installationId: job.installationId,
-    repo,
+    repo: `${job.owner}/${job.repo}`,
     pr: job.number,
     key: String(job.commentId),
     kind: "answered",
     detail: job.where.kind,
-    at: now,
+    at: Date.now(),
   });
-  const totals = meter.totals();
-  await deps.store.recordRun({
+  await recordAnswerRun({ ...params, outcome: "completed" });
+}
+
+/** One ledger row for an answer, what it spent whether or not it was posted. */
+async function recordAnswerRun(params: {
+  job: AnswerJob;
+  jobId: string;
+  deps: JobDeps;
+  meter: SpendMeter;
+  started: number;
+  outcome: "completed" | "failed";
+  reason?: string;
+}) {
+  const { job } = params;
+  const now = Date.now();
+  await params.deps.store.recordRun({
     id: randomUUID(),
+    jobId: params.jobId,
     installationId: job.installationId,
-    repo,
+    repo: `${job.owner}/${job.repo}`,
     pr: job.number,
     trigger: "answer",
-    models: totals.models.map(flattenModelCost),
-    requests: totals.requests,
-    promptCacheHitTokens: totals.usage.promptCacheHitTokens,
-    promptCacheMissTokens: totals.usage.promptCacheMissTokens,
-    completionTokens: totals.usage.completionTokens,
-    costUsd: totals.costUsd,
+    ...ledgerSpend(params.meter.totals()),
     durationMs: now - params.started,
     findingsPosted: 0,
     findingsNotInline: 0,
-    outcome: "completed",
+    outcome: params.outcome,
+    ...(params.reason === undefined ? {} : { reason: params.reason }),
     startedAt: params.started,
     finishedAt: now,
   });

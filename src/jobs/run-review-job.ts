@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RepoConfig } from "../config/repo-config.js";
-import { flattenModelCost } from "../cost/spend-meter.js";
+import { ledgerSpend } from "../cost/spend-meter.js";
 import type { PullRequestState } from "../github/types.js";
 import type { ReviewHistory } from "../review/render-review.js";
 import type { ReviewTrigger as PipelineTrigger, ReviewSettings } from "../review/review-pull-request.js";
@@ -240,12 +240,7 @@ async function recordRun(params: {
     pr: job.number,
     ...(params.headSha === undefined ? {} : { headSha: params.headSha }),
     trigger: job.trigger.kind,
-    models: (totals?.models ?? []).map(flattenModelCost),
-    requests: totals?.requests ?? 0,
-    promptCacheHitTokens: totals?.usage.promptCacheHitTokens ?? 0,
-    promptCacheMissTokens: totals?.usage.promptCacheMissTokens ?? 0,
-    completionTokens: totals?.usage.completionTokens ?? 0,
-    costUsd: totals?.costUsd ?? 0,
+    ...ledgerSpend(totals),
     durationMs: Date.now() - params.started,
     findingsPosted: outcome?.findingsPosted ?? 0,
     findingsNotInline: outcome?.findingsNotInline ?? 0,

@@ -171,6 +171,37 @@ describe("pull_request_review_comment.created", () => {
     });
   });
 
+  describe("when GitHub refuses the answer after the model was paid", () => {
+    it("keeps what the answer cost in the ledger, as failed, and asks no model again", async () => {
+      const app = createTestApp();
+      mockAnswerStart();
+      mockGetPullRequest();
+      mockReviewComment({ id: ROOT_ID, login: BOT_LOGIN, body: rootBody() });
+      mockReviewComment({ id: REPLY_ID, login: USER, body: "Why?" });
+      mockFile();
+      const asked = mockDeepSeek({ answer: { answer: "Because it reads past the end." } });
+      nock(GITHUB)
+        .post(`${REPO}/pulls/2/comments/${ROOT_ID}/replies`)
+        .reply(403, { message: "Resource not accessible by integration" });
+
+      await deliver(app, "pull_request_review_comment", replyEvent());
+
+      expect(asked).toHaveLength(1);
+      expect(lines(app, "answer.failed")).toEqual([
+        expect.objectContaining({ outcome: "failed", requests: 1 }),
+      ]);
+      expect(await app.store.listRuns({ repo: "Codertocat/Hello-World", pr: 2 })).toEqual([
+        expect.objectContaining({
+          trigger: "answer",
+          outcome: "failed",
+          requests: 1,
+          costUsd: expect.any(Number),
+          reason: "HttpError: Resource not accessible by integration",
+        }),
+      ]);
+    });
+  });
+
   describe.each([
     [
       "a bot's reply",
