@@ -1,5 +1,6 @@
 import { formatUsd } from "../cost/compute-cost.js";
 import type { CheckRunDraft } from "../github/types.js";
+import { isAtLeast } from "../review/at-or-above.js";
 import type { ReviewOutcome, SeverityCounts } from "../review/review-pull-request.js";
 import { inlineCode, sanitizeInline } from "../review/sanitize-markdown.js";
 import { type ReviewProgress, SEVERITIES, type Severity } from "../review/types.js";
@@ -29,8 +30,9 @@ const MAX_NOTES = 20;
 /** The conclusion: `failure` when a finding at or above `failOn` was reported, else `neutral`. */
 export function checkConclusion(counts: SeverityCounts, failOn: FailOn): "neutral" | "failure" {
   if (failOn === "off") return "neutral";
-  const rank = SEVERITIES.indexOf(failOn);
-  return SEVERITIES.some((severity, index) => index <= rank && counts[severity] > 0) ? "failure" : "neutral";
+  return SEVERITIES.some((severity) => isAtLeast(severity, failOn) && counts[severity] > 0)
+    ? "failure"
+    : "neutral";
 }
 
 /** The check run's state and output for a report. Everything that came from the PR or the model is escaped. */

@@ -4,9 +4,13 @@ import { SEVERITIES, type Severity } from "./types.js";
 export const FAIL_ON = [...SEVERITIES, "none"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
+/** Whether `severity` is at least as severe as `least` (`critical` is the most severe). */
+export function isAtLeast(severity: Severity, least: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(least);
+}
+
 /** The findings at least as severe as `failOn`; none for `none`. */
 export function atOrAbove<T extends { severity: Severity }>(findings: readonly T[], failOn: FailOn): T[] {
   if (failOn === "none") return [];
-  const rank = SEVERITIES.indexOf(failOn);
-  return findings.filter((finding) => SEVERITIES.indexOf(finding.severity) <= rank);
+  return findings.filter((finding) => isAtLeast(finding.severity, failOn));
 }

@@ -6,6 +6,7 @@ import type { Limit, Logger } from "../runtime/types.js";
 import { renderThreadTally } from "../threads/tally-threads.js";
 import type { TendedThreads, TendThreads } from "../threads/tend-threads.js";
 import { formatSeconds, PlanTimeoutError } from "../workers/plan-timeout-error.js";
+import { isAtLeast } from "./at-or-above.js";
 import { renderChangedFiles } from "./build-prompt.js";
 import type { CountTokens } from "./count-tokens.js";
 import { findChangesSince, type ReviewedPoint } from "./find-changes-since.js";
@@ -19,14 +20,13 @@ import { type ChunkFailure, mergeFailures, reviewChunk } from "./review-chunk.js
 import { inlineCode, sanitizeInline } from "./sanitize-markdown.js";
 import { type PathInstruction, selectPathInstructions } from "./select-path-instructions.js";
 import { type SyntaxTasks, syntaxTasksInline } from "./syntax-tasks.js";
-import {
-  type ChunkFile,
-  type Finding,
-  type PullRequestGateway,
-  type PullRequestInfo,
-  type ReviewProgress,
-  SEVERITIES,
-  type Severity,
+import type {
+  ChunkFile,
+  Finding,
+  PullRequestGateway,
+  PullRequestInfo,
+  ReviewProgress,
+  Severity,
 } from "./types.js";
 import { verifyFindings } from "./verify-findings.js";
 
@@ -370,8 +370,7 @@ export async function reviewPullRequest(params: ReviewPullRequestParams): Promis
   const failures = reviews.flatMap(({ review }) => review.failures);
   const notReviewed = new Set(failures.flatMap((failure) => failure.paths));
   const all = reviews.flatMap(({ review }) => review.findings);
-  const minRank = SEVERITIES.indexOf(settings.minSeverity);
-  const shown = all.filter((finding) => SEVERITIES.indexOf(finding.severity) <= minRank);
+  const shown = all.filter((finding) => isAtLeast(finding.severity, settings.minSeverity));
   if (shown.length < all.length) {
     sections.push(
       `${all.length - shown.length} less severe than \`${settings.minSeverity}\` not shown (min_severity).`,

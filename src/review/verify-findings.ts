@@ -3,11 +3,12 @@ import { completeJson } from "../llm/complete-json.js";
 import { ModelError } from "../llm/errors.js";
 import type { ChatMessage, ModelClient } from "../llm/types.js";
 import type { Limit, Logger } from "../runtime/types.js";
+import { isAtLeast } from "./at-or-above.js";
 import type { FileContext } from "./extract-context.js";
 import { formatDiff } from "./format-diff.js";
 import { hunkRange } from "./gather-context.js";
 import { neutraliseDelimiters } from "./neutralise-delimiters.js";
-import { type ChunkFile, type Finding, SEVERITIES, type Severity } from "./types.js";
+import type { ChunkFile, Finding, Severity } from "./types.js";
 
 /** Bump when VERIFY_SYSTEM_PROMPT or the verification request's layout changes. */
 export const VERIFY_PROMPT_VERSION = "verify-prompt-v1";
@@ -90,10 +91,9 @@ export interface VerifyFindingsParams {
  * Whatever goes wrong with a check keeps its findings: the pass can only remove findings it has a verdict on.
  */
 export async function verifyFindings(params: VerifyFindingsParams): Promise<VerificationResult> {
-  const threshold = SEVERITIES.indexOf(params.minSeverity);
   // A finding on a file the review did not send cannot be placed anyway: it is not worth a call.
   const toCheck = params.findings.filter(
-    (finding) => SEVERITIES.indexOf(finding.severity) <= threshold && params.chunkFiles.has(finding.path),
+    (finding) => isAtLeast(finding.severity, params.minSeverity) && params.chunkFiles.has(finding.path),
   );
   const byFile = new Map<string, Finding[]>();
   for (const finding of toCheck) {
