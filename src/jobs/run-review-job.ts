@@ -74,10 +74,12 @@ export async function runReviewJob(params: {
       const skip = await whyNot({ job, pr, config: loaded.config, deps });
       if (skip !== undefined) return { skip, pr };
       const prRef = { repo: `${job.owner}/${job.repo}`, pr: job.number };
-      const [history, lastReviewed] = await Promise.all([
-        historyOf(deps, job),
+      // The ledger is read once: for the body's running total and the threads' tally.
+      const [runs, lastReviewed] = await Promise.all([
+        deps.store.listRuns(prRef),
         deps.store.lastReviewed(prRef),
       ]);
+      const history = historyOf(runs);
       return {
         pr,
         github: github.pullRequest(ref),
@@ -85,6 +87,7 @@ export async function runReviewJob(params: {
           gateway: github.threads(ref),
           botLogin: github.botLogin,
           store: deps.store,
+          runs,
           ref: { installationId: job.installationId, repo: `${job.owner}/${job.repo}`, pr: job.number },
           headSha: pr.headSha,
           log,
@@ -260,8 +263,7 @@ function ledgerOutcome(result: RunResult): LedgerEntry["outcome"] {
 }
 
 /** This pull request's earlier reviews that called the model, and what they cost, from the ledger. */
-async function historyOf(deps: JobDeps, job: ReviewJob): Promise<ReviewHistory> {
-  const runs = await deps.store.listRuns({ repo: `${job.owner}/${job.repo}`, pr: job.number });
+function historyOf(runs: readonly LedgerEntry[]): ReviewHistory {
   // Answers to people (trigger "answer") are not reviews: the footer counts reviews.
   const billed = runs.filter((run) => run.requests > 0 && run.trigger !== "answer");
   return { reviews: billed.length, costUsd: billed.reduce((sum, run) => sum + run.costUsd, 0) };

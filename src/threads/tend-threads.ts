@@ -2,7 +2,7 @@ import type { FindingIdentity } from "../records/record-schema.js";
 import { severityOfCommentBody } from "../review/format-comment.js";
 import type { PullRequestFile, Severity } from "../review/types.js";
 import type { Logger } from "../runtime/types.js";
-import type { Store, ThreadEvent } from "../store/types.js";
+import type { LedgerEntry, Store, ThreadEvent } from "../store/types.js";
 import { decideThread, RESOLVED_REPLY_PREFIX, type ThreadDecision } from "./decide-thread.js";
 import { headCodeOf } from "./head-code-of.js";
 import { type ThreadTally, tallyOf } from "./tally-threads.js";
@@ -34,7 +34,9 @@ export type TendThreads = (params: {
 export interface TendThreadsParams {
   gateway: ThreadsGateway;
   botLogin: string;
-  store: Pick<Store, "recordThreadEvent" | "listThreadEvents" | "listRuns">;
+  store: Pick<Store, "recordThreadEvent" | "listThreadEvents">;
+  /** The pull request's ledger rows, as the job read them (for the findings posted in the tally). */
+  runs: readonly LedgerEntry[];
   ref: { installationId: number; repo: string; pr: number };
   headSha: string;
   log: Logger;
@@ -84,14 +86,11 @@ export function createTendThreads(params: TendThreadsParams): TendThreads {
         resolved++;
       }
     }
-    const [events, runs] = await Promise.all([
-      params.store.listThreadEvents({ repo: ref.repo, pr: ref.pr }),
-      params.store.listRuns({ repo: ref.repo, pr: ref.pr }),
-    ]);
+    const events = await params.store.listThreadEvents({ repo: ref.repo, pr: ref.pr });
     const dismissed = events.flatMap((event) =>
       event.kind === "dismissed" && event.finding !== undefined ? [event.finding] : [],
     );
-    const tally = tallyOf({ events, runs });
+    const tally = tallyOf({ events, runs: params.runs });
     const open: Record<Severity, number> = { critical: 0, major: 0, minor: 0, nit: 0 };
     for (const { thread, decision } of decisions) {
       if (decision.action !== "keep" || thread.isResolved) continue;

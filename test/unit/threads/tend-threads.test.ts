@@ -52,9 +52,6 @@ function memoryStore() {
     async listThreadEvents() {
       return [...events];
     },
-    async listRuns() {
-      return [];
-    },
   };
 }
 
@@ -92,6 +89,7 @@ describe("createTendThreads", () => {
       },
       botLogin: BOT,
       store,
+      runs: [],
       ref: { installationId: 1, repo: "o/r", pr: 1 },
       headSha: "a".repeat(40),
       log,
@@ -132,6 +130,7 @@ describe("createTendThreads", () => {
       },
       botLogin: BOT,
       store,
+      runs: [],
       ref: { installationId: 1, repo: "o/r", pr: 1 },
       headSha: "a".repeat(40),
       log,
@@ -166,6 +165,7 @@ describe("createTendThreads", () => {
       gateway: { listThreads: async () => threads, replyAndResolve: async () => undefined },
       botLogin: BOT,
       store: memoryStore(),
+      runs: [],
       ref: { installationId: 1, repo: "o/r", pr: 1 },
       headSha: "a".repeat(40),
       log,
@@ -186,6 +186,7 @@ describe("createTendThreads", () => {
       gateway: { listThreads: async () => [thumbsDown], replyAndResolve: async () => undefined },
       botLogin: BOT,
       store,
+      runs: [],
       ref: { installationId: 1, repo: "o/r", pr: 1 },
       headSha: "a".repeat(40),
       log,
