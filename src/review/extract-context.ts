@@ -1,7 +1,7 @@
 import type { LineRange, SyntaxParser } from "../syntax/create-syntax-parser.js";
 import type { CountTokens } from "./count-tokens.js";
 import type { MaskLines } from "./create-masker.js";
-import { CONTROL_CHARACTERS } from "./format-diff.js";
+import { LINE_NUMBER_WIDTH, sanitizeContent, sanitizePath } from "./format-diff.js";
 import { neutraliseDelimiters } from "./neutralise-delimiters.js";
 
 /** One hunk of a file's diff, in new-file lines: all the lines it shows, and its changed lines within them. */
@@ -51,8 +51,6 @@ export interface ContextResult {
   files: FileContext[];
 }
 
-const LINE_NUMBER_WIDTH = 5;
-
 /**
  * The code around each hunk, at the reviewed head, for the model to read and never to comment on: the whole file
  * when it fits `maxFileTokens`, else for each hunk its enclosing function or class when the parser knows the
@@ -84,7 +82,7 @@ async function extractFileContext(
   const render = (kind: ContextKind, range: LineRange, near: LineRange) =>
     renderBlock({ path: file.path, lines, kind, range, near, shown, deps });
   const [maskedPath] = await deps.mask([file.path], { independent: true });
-  const header = `${neutraliseDelimiters(`=== CONTEXT: ${(maskedPath ?? "").replace(CONTROL_CHARACTERS, "")} ===`)}\n`;
+  const header = `${neutraliseDelimiters(`=== CONTEXT: ${sanitizePath(maskedPath ?? "")} ===`)}\n`;
   const headerTokens = deps.countTokens(header);
 
   // A text this long cannot fit (a token is rarely more than 16 characters): not worth counting.
@@ -197,14 +195,6 @@ async function renderBlock(params: {
   }
   const text = parts.join("");
   return { kind: params.kind, near: params.near, text, tokens: params.deps.countTokens(text) };
-}
-
-function sanitizeContent(content: string): string {
-  return content
-    .replace(/\r$/, "")
-    .replace(/\r/g, "␍")
-    .replace(/[\u2028\u2029\u0085]/g, "␊")
-    .replace(CONTROL_CHARACTERS, (character) => (character === "\t" ? "\t" : ""));
 }
 
 /** The spans of a parsed file's hunks, in new-file lines. */

@@ -9,7 +9,7 @@ import type { ChunkFile, ChunkHunk } from "./types.js";
  */
 
 /** Width of the new-file line-number column; wider numbers simply widen their own line. */
-const LINE_NUMBER_WIDTH = 5;
+export const LINE_NUMBER_WIDTH = 5;
 
 /** Appended to the content of a line that `\ No newline at end of file` follows. Not part of the code. */
 export const NO_NEWLINE_MARKER = " ⏎(no newline at end of file)";
@@ -39,12 +39,12 @@ export function headingOf(header: string): string {
 }
 
 /** A file path from the PR, made safe to print on one header line. */
-function sanitizePath(path: string): string {
+export function sanitizePath(path: string): string {
   return path.replace(CONTROL_CHARACTERS, "");
 }
 
 /** A line's content on one output line: a CRLF file's trailing `\r` dropped, any other line break made visible. */
-function sanitizeContent(content: string): string {
+export function sanitizeContent(content: string): string {
   return content
     .replace(/\r$/, "")
     .replace(/\r/g, "␍")

@@ -4,6 +4,7 @@ import { parsePatch } from "../../../src/diff/parse-patch.js";
 import { estimateTokens } from "../../../src/review/count-tokens.js";
 import { createMasker } from "../../../src/review/create-masker.js";
 import { extractContext, hunkSpans } from "../../../src/review/extract-context.js";
+import { sanitizeContent, sanitizePath } from "../../../src/review/format-diff.js";
 import { createSyntaxParser } from "../../../src/syntax/create-syntax-parser.js";
 
 const deps = { parser: createSyntaxParser(), countTokens: estimateTokens, mask: createMasker() };
@@ -104,6 +105,21 @@ describe("extractContext", () => {
     );
     expect(result.files[0]?.blocks[0]?.text).not.toContain(key);
     expect(result.files[0]?.blocks[0]?.text).toContain("masked secret");
+  });
+
+  it("cleans context lines and paths exactly as the diff's lines and paths are cleaned", async () => {
+    const odd = "a\u2028b\u001b[31mc\rd";
+    const result = await extractContext(
+      {
+        files: [{ path: "dir/\u0007a.md", text: `one\n${odd}\nthree\n`, hunks: [hunkAt(3, 3)] }],
+        contextLines: 5,
+        maxFileTokens: 2_000,
+      },
+      deps,
+    );
+    const file = result.files[0];
+    expect(file?.header).toBe(`=== CONTEXT: ${sanitizePath("dir/\u0007a.md")} ===\n`);
+    expect(file?.blocks[0]?.text).toContain(`    2: ${sanitizeContent(odd)}\n`);
   });
 
   it("gives nothing when context is off (maxFileTokens 0)", async () => {
