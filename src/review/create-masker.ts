@@ -1,4 +1,4 @@
-import type { ScanSecrets } from "./create-secret-scanner.js";
+import { createSecretScanner, type ScanSecrets } from "./create-secret-scanner.js";
 import { maskSecretLines, type SecretRange } from "./mask-secrets.js";
 
 export interface MaskLinesOptions {
@@ -24,4 +24,15 @@ export function createMasker(scan?: ScanSecrets): MaskLines {
         maskSecretLines([line], { ...path, extra: [extra?.[index] ?? ([] as SecretRange[])] })[0] ?? line,
     );
   };
+}
+
+let threadMasker: MaskLines | undefined;
+
+/**
+ * The masker with secretlint's rules, made once per thread on first use (loading the rules takes a while): planning,
+ * context and suggestion checks on one thread share it.
+ */
+export function secretMasker(): MaskLines {
+  threadMasker ??= createMasker(createSecretScanner());
+  return threadMasker;
 }

@@ -5,8 +5,7 @@ import { applyTokenBudget } from "./apply-token-budget.js";
 import { assignLanes } from "./assign-lanes.js";
 import { chunkDiff } from "./chunk-diff.js";
 import type { CountTokens } from "./count-tokens.js";
-import { createMasker, type MaskLines } from "./create-masker.js";
-import { createSecretScanner } from "./create-secret-scanner.js";
+import { type MaskLines, secretMasker } from "./create-masker.js";
 import { type PrText, preparePrText } from "./prepare-pr-text.js";
 import { selectFiles } from "./select-files.js";
 import type { Chunk, PullRequestFile, SkippedFile } from "./types.js";
@@ -144,9 +143,5 @@ function parseBefore(files: readonly PullRequestFile[]) {
 
 /** Plans on the calling thread: for tests, the CLI, and small workloads. */
 export function planChunksInline(countTokens: CountTokens): PlanChunks {
-  let mask: MaskLines | undefined;
-  return async (request) => {
-    mask ??= createMasker(createSecretScanner());
-    return planChunks(request, { countTokens, mask });
-  };
+  return async (request) => planChunks(request, { countTokens, mask: secretMasker() });
 }

@@ -5,8 +5,7 @@ import {
   type SuggestionCheckResult,
 } from "./check-suggestions.js";
 import type { CountTokens } from "./count-tokens.js";
-import { createMasker, type MaskLines } from "./create-masker.js";
-import { createSecretScanner } from "./create-secret-scanner.js";
+import { type MaskLines, secretMasker } from "./create-masker.js";
 import { type ContextRequest, type ContextResult, extractContext } from "./extract-context.js";
 
 /** The work that parses PR content with tree-sitter: on the planning worker in production (src/workers/). */
@@ -34,7 +33,7 @@ export function runSyntaxTask(
 export function syntaxTasksInline(countTokens: CountTokens): SyntaxTasks {
   let deps: { parser: SyntaxParser; countTokens: CountTokens; mask: MaskLines } | undefined;
   const load = () => {
-    deps ??= { parser: createSyntaxParser(), countTokens, mask: createMasker(createSecretScanner()) };
+    deps ??= { parser: createSyntaxParser(), countTokens, mask: secretMasker() };
     return deps;
   };
   return {

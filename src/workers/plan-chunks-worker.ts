@@ -1,13 +1,12 @@
 import { parentPort } from "node:worker_threads";
 import { createTokenCounter } from "../review/count-tokens.js";
-import { createMasker } from "../review/create-masker.js";
-import { createSecretScanner } from "../review/create-secret-scanner.js";
+import { secretMasker } from "../review/create-masker.js";
 import { type ChunkPlanRequest, planChunks } from "../review/plan-chunks.js";
 import { runSyntaxTask, type SyntaxTaskMessage } from "../review/syntax-tasks.js";
 import { createSyntaxParser } from "../syntax/create-syntax-parser.js";
 
 /** Runs planChunks with DeepSeek's tokenizer and secretlint's rules, each loaded once, off the main thread. */
-const deps = { countTokens: createTokenCounter(), mask: createMasker(createSecretScanner()) };
+const deps = { countTokens: createTokenCounter(), mask: secretMasker() };
 /** tree-sitter, its grammars loaded on first use: context around hunks and the check of suggestions. */
 const parser = createSyntaxParser();
 
